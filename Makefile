@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 3000
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml layers/paygate/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/paygate local --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/runtime_overhead.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

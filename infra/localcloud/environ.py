@@ -1,0 +1,77 @@
+"""``os.environ`` that shows each Lambda invocation its own function's variables.
+
+Every function runs in this one process, on many threads at once, and each must see exactly the
+variables its template declares (``os.environ``, ``os.getenv``, boto3, pydantic and Powertools all
+read ``os.environ``). While localcloud runs, ``os.environ`` is replaced by this mapping: inside an
+invocation it reads and writes that invocation's dict (held in a ContextVar, so threads never see
+each other's); outside, it is the real process environment. Threads a handler starts itself do not
+inherit the invocation's context (Python does not copy contextvars into new threads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, MutableMapping
+from contextvars import ContextVar
+from typing import Any
+
+_current: ContextVar[dict[str, str] | None] = ContextVar("localcloud_environ", default=None)
+
+
+class InvocationEnviron(MutableMapping[str, str]):
+    def __init__(self, process: MutableMapping[str, str]) -> None:
+        self.process = process
+
+    def _target(self) -> MutableMapping[str, str]:
+        current = _current.get()
+        return self.process if current is None else current
+
+    def __getitem__(self, key: str) -> str:
+        return self._target()[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._target()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._target()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._target()))
+
+    def __len__(self) -> int:
+        return len(self._target())
+
+    def copy(self) -> dict[str, str]:
+        return dict(self._target())
+
+    def __repr__(self) -> str:
+        return f"InvocationEnviron({'invocation' if _current.get() is not None else 'process'})"
+
+
+def install() -> None:
+    """Swap ``os.environ`` for the per-invocation view (idempotent)."""
+    if not isinstance(os.environ, InvocationEnviron):
+        os.environ = InvocationEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003 - swapping the view on purpose
+
+
+def uninstall() -> None:
+    if isinstance(os.environ, InvocationEnviron):
+        os.environ = os.environ.process  # type: ignore[assignment]  # noqa: B003
+
+
+@contextlib.contextmanager
+def invocation(variables: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Run the block with ``variables`` as the whole of ``os.environ``."""
+    token = _current.set(variables)
+    try:
+        yield variables
+    finally:
+        _current.reset(token)
+
+
+def process_value(key: str, default: Any = None) -> Any:
+    """A variable of the real process environment, whatever invocation is current."""
+    env = os.environ
+    source = env.process if isinstance(env, InvocationEnviron) else env
+    return source.get(key, default)

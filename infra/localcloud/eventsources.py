@@ -1,0 +1,262 @@
+"""Event-source mappings with the Lambda service's semantics: SQS queues and DynamoDB streams.
+
+moto's own SQS mapping runs the handler inside ``SendMessage``, one record at a time; the Lambda
+service instead polls. So does this: one poller thread per mapping, talking to moto through the SQS
+and DynamoDB Streams APIs, so visibility timeouts, receive counts and redrive are moto's.
+
+SQS: long-poll up to BatchSize (and MaximumBatchingWindowInSeconds), invoke with the batch; on
+success delete the batch, or with ``ReportBatchItemFailures`` all but the reported ids (an unknown
+or empty id fails the whole batch, as on AWS); on a function error delete nothing, so every message
+comes back after the visibility timeout and moves to the DLQ after maxReceiveCount receives.
+Messages a FilterCriteria pattern does not match are deleted unprocessed, as on AWS.
+
+Streams: read the shard in order, invoke with up to BatchSize records; on a function error retry the
+same batch (blocking the shard, as on AWS) until MaximumRetryAttempts; with ReportBatchItemFailures
+retry from the first reported sequence number.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto.dynamodbstreams.models import dynamodbstreams_backends
+from moto.events.models import EventPattern
+
+from localcloud.lambdas import LambdaFunction
+from localcloud.logs import log
+from localcloud.provision import ACCOUNT, EventSourceMapping
+
+
+def item_failures(payload: Any, ids: set[str]) -> set[str] | None:
+    """The reported failed ids; None when the response itself fails the batch."""
+    if not isinstance(payload, dict) or "batchItemFailures" not in payload:
+        return set()
+    failures = payload["batchItemFailures"]
+    if failures is None:
+        return set()
+    if not isinstance(failures, list):
+        return None
+    found: set[str] = set()
+    for failure in failures:
+        ident = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not ident or ident not in ids:
+            return None
+        found.add(ident)
+    return found
+
+
+def _matches(filters: list[dict[str, Any]], record: dict[str, Any]) -> bool:
+    if not filters:
+        return True
+    return any(EventPattern.load(json.dumps(pattern)).matches_event(record) for pattern in filters)
+
+
+class Poller(threading.Thread):
+    def __init__(self, mapping: EventSourceMapping, function: LambdaFunction, region: str) -> None:
+        super().__init__(name=f"esm-{mapping.logical_id}", daemon=True)
+        self.mapping = mapping
+        self.function = function
+        self.region = region
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception(
+                    "event source poller failed; retrying", extra={"mapping": self.mapping.logical_id}
+                )
+                self.stopping.wait(1)
+
+    def poll_once(self) -> None:
+        raise NotImplementedError
+
+
+class SqsPoller(Poller):
+    def __init__(self, mapping: EventSourceMapping, function: LambdaFunction, region: str) -> None:
+        super().__init__(mapping, function, region)
+        self.sqs = boto3.client("sqs", region_name=region)
+        name = mapping.source_arn.rsplit(":", 1)[-1]
+        self.queue_url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+
+    def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
+        return self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(count, 10),
+            WaitTimeSeconds=wait,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+
+    def poll_once(self) -> None:
+        messages = self._receive(self.mapping.batch_size, wait=1)
+        if not messages:
+            return
+        deadline = time.monotonic() + self.mapping.batching_window
+        while len(messages) < self.mapping.batch_size:
+            more = self._receive(self.mapping.batch_size - len(messages), wait=0)
+            if not more and time.monotonic() >= deadline:
+                break
+            if not more:
+                self.stopping.wait(0.05)
+            messages += more
+        # A message whose visibility lapsed during the window comes back; keep its newest receipt.
+        newest = {m["MessageId"]: m for m in messages}
+        records = [self.record(m) for m in newest.values()]
+        kept = [r for r in records if _matches(self.mapping.filters, {**r, "body": _maybe_json(r["body"])})]
+        dropped = [r for r in records if r not in kept]
+        self._delete_messages(dropped)
+        if not kept:
+            return
+        outcome = self.function.invoke({"Records": kept})
+        if outcome.failed:
+            return  # every message returns after its visibility timeout
+        failed: set[str] | None = set()
+        if self.mapping.report_item_failures:
+            failed = item_failures(outcome.payload, {r["messageId"] for r in kept})
+            if failed is None:
+                log.warning(
+                    "invalid batchItemFailures: whole batch fails",
+                    extra={"function": self.function.spec.name},
+                )
+                return
+        self._delete_messages([r for r in kept if r["messageId"] not in failed])
+
+    def _delete_messages(self, records: list[dict[str, Any]]) -> None:
+        for start in range(0, len(records), 10):
+            chunk = records[start : start + 10]
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)],
+            )
+
+    def record(self, message: dict[str, Any]) -> dict[str, Any]:
+        attributes = {
+            key: value
+            for key, value in message.get("Attributes", {}).items()
+            if key
+            in (
+                "ApproximateReceiveCount",
+                "SentTimestamp",
+                "SenderId",
+                "ApproximateFirstReceiveTimestamp",
+                "SequenceNumber",
+                "MessageGroupId",
+                "MessageDeduplicationId",
+                "AWSTraceHeader",
+            )
+        }
+        message_attributes = {
+            name: {
+                "stringValue": attr.get("StringValue"),
+                "binaryValue": attr.get("BinaryValue"),
+                "stringListValues": attr.get("StringListValues", []),
+                "binaryListValues": attr.get("BinaryListValues", []),
+                "dataType": attr["DataType"],
+            }
+            for name, attr in message.get("MessageAttributes", {}).items()
+        }
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": attributes,
+            "messageAttributes": message_attributes,
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.mapping.source_arn,
+            "awsRegion": self.region,
+        }
+
+
+def _maybe_json(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
+class StreamPoller(Poller):
+    IDLE_MAX = 0.5  # seconds between reads of an idle shard
+
+    def __init__(self, mapping: EventSourceMapping, function: LambdaFunction, region: str) -> None:
+        super().__init__(mapping, function, region)
+        # botocore derives an account endpoint from the stream ARN; moto only answers the regional one.
+        self.streams = boto3.client(
+            "dynamodbstreams", region_name=region, config=Config(account_id_endpoint_mode="disabled")
+        )
+        shard = self.streams.describe_stream(StreamArn=mapping.source_arn)["StreamDescription"]["Shards"][0]
+        self.iterator = self.streams.get_shard_iterator(
+            StreamArn=mapping.source_arn,
+            ShardId=shard["ShardId"],
+            ShardIteratorType=mapping.starting_position,
+        )["ShardIterator"]
+        self.idle = 0.05
+
+    def poll_once(self) -> None:
+        current = self.iterator
+        response = self.streams.get_records(ShardIterator=current, Limit=self.mapping.batch_size)
+        self.iterator = response["NextShardIterator"]
+        # AWS expires iterators after 15 minutes; moto keeps every one, so drop the used one.
+        dynamodbstreams_backends[ACCOUNT][self.region].shard_iterators.pop(current, None)
+        records = [self.record(r) for r in response.get("Records", [])]
+        if not records:
+            self.stopping.wait(self.idle)
+            self.idle = min(self.idle * 2, self.IDLE_MAX)
+            return
+        self.idle = 0.05
+        records = [r for r in records if _matches(self.mapping.filters, r)]
+        self.deliver(records)
+
+    def deliver(self, records: list[dict[str, Any]]) -> None:
+        attempts = 0
+        while records and not self.stopping.is_set():
+            outcome = self.function.invoke({"Records": records})
+            if not outcome.failed:
+                if not self.mapping.report_item_failures:
+                    return
+                sequence = {r["dynamodb"]["SequenceNumber"] for r in records}
+                failed = item_failures(outcome.payload, sequence)
+                if failed is not None and not failed:
+                    return
+                if failed:
+                    first = min(failed, key=int)
+                    records = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) >= int(first)]
+            attempts += 1
+            if 0 <= self.mapping.max_retry_attempts < attempts:
+                log.error(
+                    "stream batch discarded after MaximumRetryAttempts",
+                    extra={"function": self.function.spec.name, "records": len(records)},
+                )
+                return
+            self.stopping.wait(min(0.1 * 2**attempts, 5))
+
+    def record(self, raw: dict[str, Any]) -> dict[str, Any]:
+        dynamodb = dict(raw["dynamodb"])
+        created = dynamodb.get("ApproximateCreationDateTime")
+        if hasattr(created, "timestamp"):
+            dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+        return {
+            "eventID": raw["eventID"],
+            "eventName": raw["eventName"],
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.region,
+            "dynamodb": dynamodb,
+            "eventSourceARN": self.mapping.source_arn,
+        }
+
+
+def poller_for(mapping: EventSourceMapping, function: LambdaFunction, region: str) -> Poller:
+    if mapping.source_arn.split(":")[2] == "sqs":
+        return SqsPoller(mapping, function, region)
+    return StreamPoller(mapping, function, region)

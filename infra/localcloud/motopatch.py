@@ -1,0 +1,156 @@
+"""The four places where localcloud hooks into moto; everything else is moto as it ships.
+
+1. Lambda Invoke (the API, Step Functions ``lambda:invoke`` tasks and plain Lambda ARN tasks all end in
+   ``LambdaSimpleBackend.invoke``): dispatched to the in-process handler. A handler error comes back as
+   AWS returns it (``X-Amz-Function-Error: Unhandled`` + ``errorType``), so Step Functions sees the
+   exception's class name as the error name its Retry/Catch match.
+2. EventBridge targets: moto raises NotImplementedError for Lambda and Step Functions targets; those go
+   to the runtime (async invoke / StartExecution). SQS targets are delivered here too, because moto's
+   copy drops ``account`` and ignores Input/InputPath; logs and bus targets stay with moto. Disabled
+   rules are skipped, and a schedule-only rule only receives its own scheduled events.
+3. Step Functions waits (Wait states and Retry intervals) follow ``localcloud.timescale``.
+4. StartExecution without a name gets a UUID name, as on AWS.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import uuid
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.events.models import EventTemplateParser, Rule
+from moto.sqs.models import sqs_backends
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.utilities.arns import parse_arn
+
+from localcloud import timescale
+from localcloud.lambdas import FunctionRegistry
+
+_state: dict[str, Any] = {}
+_originals: dict[str, Any] = {}
+
+
+def _lambda_invoke(
+    self: LambdaSimpleBackend,
+    function_name: str,
+    qualifier: str | None,
+    body: Any,
+    headers: Any,
+    response_headers: Any,
+) -> bytes:
+    functions: FunctionRegistry = _state["functions"]
+    fn = functions.find(function_name)
+    if fn is None:
+        raise UnknownFunctionException(function_name)
+    raw = body.decode() if isinstance(body, bytes) else body
+    event = json.loads(raw) if raw else {}
+    if (headers or {}).get("X-Amz-Invocation-Type") == "Event":
+        fn.invoke_async(event)
+        return b""
+    outcome = fn.invoke(event)
+    if outcome.failed:
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(outcome.error_payload()).encode()
+    return json.dumps(outcome.payload).encode()
+
+
+def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
+    """Input, InputPath or InputTransformer of a target, as EventBridge applies them."""
+    if "Input" in target:
+        return json.loads(target["Input"])
+    if "InputPath" in target:
+        value: Any = event
+        for part in target["InputPath"].removeprefix("$").strip(".").split("."):
+            value = value.get(part) if part and isinstance(value, dict) else value
+        return value
+    transformer = target.get("InputTransformer")
+    if transformer:
+        text = EventTemplateParser.parse(
+            input_template=transformer.get("InputTemplate"),
+            input_paths_map=transformer.get("InputPathsMap", {}),
+            event=event,
+        )
+        return json.loads(text) if isinstance(text, str) else text
+    return event
+
+
+def _send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    if self.state != "ENABLED":
+        return
+    scheduled = original_event.get("detail-type") == "Scheduled Event" and self.arn in original_event.get(
+        "resources", []
+    )
+    if self.scheduled_expression and not self.event_pattern._pattern and not scheduled:
+        return
+    if not self.event_pattern.matches_event(original_event):
+        return
+    local, native = [], []
+    for target in self.targets:
+        (local if parse_arn(target["Arn"]).service in ("lambda", "states", "sqs") else native).append(target)
+    if native:
+        view = copy.copy(self)
+        view.targets = native
+        _originals["send_to_targets"](view, original_event, transform_input)
+    event = json.loads(json.dumps(original_event, default=str))
+    if isinstance(event.get("time"), int | float):
+        event["time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(event["time"]))
+    deliver: Callable[[str, Any], None] = _state["deliver_target"]
+    for target in local:
+        payload = _target_input(target, event)
+        arn = parse_arn(target["Arn"])
+        if arn.service == "sqs":  # moto's own SQS delivery drops "account" and ignores Input/InputPath
+            sqs_backends[arn.account][arn.region].send_message(
+                queue_name=arn.resource_id,
+                message_body=payload if isinstance(payload, str) else json.dumps(payload),
+                group_id=target.get("SqsParameters", {}).get("MessageGroupId"),
+            )
+        else:
+            deliver(target["Arn"], payload)
+
+
+def _wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:
+    if wait_seconds > 0:
+        env.program_state_event.wait(timescale.seconds(wait_seconds))
+
+
+def _start_execution(
+    self: Any, state_machine_arn: str, name: str | None = None, *args: Any, **kwargs: Any
+) -> Any:
+    """AWS names an unnamed execution with a UUID; moto's parser backend would name it "None"."""
+    return _originals["start_execution"](self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+
+def install(functions: FunctionRegistry, deliver_target: Callable[[str, Any], None]) -> None:
+    _state["functions"] = functions
+    _state["deliver_target"] = deliver_target
+    if _originals:
+        return
+    _originals["invoke"] = LambdaSimpleBackend.invoke
+    _originals["send_to_targets"] = Rule.send_to_targets
+    _originals["wait_interval"] = WaitFunction._wait_interval
+    _originals["retrier_time"] = retrier_decl.time
+    _originals["start_execution"] = StepFunctionsParserBackend.start_execution
+    StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+    LambdaSimpleBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
+    Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
+    WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
+    retrier_decl.time = SimpleNamespace(sleep=lambda s: time.sleep(timescale.seconds(s)))  # type: ignore[attr-defined]
+
+
+def uninstall() -> None:
+    if not _originals:
+        return
+    LambdaSimpleBackend.invoke = _originals.pop("invoke")  # type: ignore[method-assign]
+    Rule.send_to_targets = _originals.pop("send_to_targets")  # type: ignore[method-assign]
+    WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
+    retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]
+    StepFunctionsParserBackend.start_execution = _originals.pop("start_execution")  # type: ignore[method-assign]
+    _state.clear()

@@ -1,0 +1,436 @@
+"""Create the template's resources in moto, in dependency order, with the names CloudFormation would give.
+
+Each resource is created through the service's own API (boto3 against the in-process moto), so what
+handlers later read and write is moto's real implementation, not a localcloud imitation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from localcloud.errors import TemplateError
+from localcloud.intrinsics import Resolver
+from localcloud.lambdas import FunctionRegistry, FunctionSpec
+from localcloud.template import Resource, Template
+
+_BINARY_EXTENSION = "x-amazon-apigateway-binary-media-types"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class EventSourceMapping:
+    logical_id: str
+    source_arn: str
+    function: str
+    batch_size: int
+    report_item_failures: bool
+    starting_position: str
+    max_retry_attempts: int
+    batching_window: float
+    filters: list[dict[str, Any]]
+    enabled: bool = True
+
+
+@dataclass
+class RuleSpec:
+    logical_id: str
+    name: str
+    bus: str
+    arn: str
+    schedule: str | None
+    enabled: bool
+
+
+@dataclass
+class RestApi:
+    logical_id: str
+    api_id: str
+    body: dict[str, Any]
+    stage: str = "Prod"
+    binary_media_types: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Deployed:
+    """What the template became: physical ids, attributes and what the runtime needs to drive."""
+
+    physical: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    functions: FunctionRegistry = field(default_factory=FunctionRegistry)
+    layer_dirs: dict[str, Path] = field(default_factory=dict)
+    mappings: list[EventSourceMapping] = field(default_factory=list)
+    rules: list[RuleSpec] = field(default_factory=list)
+    apis: dict[str, RestApi] = field(default_factory=dict)
+    distributions: list[dict[str, Any]] = field(default_factory=list)
+    site_buckets: dict[str, str] = field(default_factory=dict)  # logical id -> bucket name
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def _short_id(*parts: str, length: int = 10) -> str:
+    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
+    return digest[:length]
+
+
+class Provisioner:
+    def __init__(self, template: Template, stack_name: str, region: str) -> None:
+        self.template = template
+        self.stack = stack_name
+        self.region = region
+        self.deployed = Deployed()
+        self.resolver = Resolver(
+            ref=self._ref,
+            get_att=self._get_att,
+            conditions=template.conditions,
+            mappings=template.mappings,
+            region=region,
+        )
+        self._clients: dict[str, Any] = {}
+        self._creators: dict[str, Callable[[Resource, dict[str, Any]], None]] = {
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::Events::EventBus": self._event_bus,
+            "AWS::Events::Rule": self._rule,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::StepFunctions::StateMachine": self._state_machine,
+            "AWS::Lambda::Function": self._function,
+            "AWS::Lambda::LayerVersion": self._layer,
+            "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
+            "AWS::ApiGateway::RestApi": self._rest_api,
+            "AWS::ApiGateway::Stage": self._stage,
+            "AWS::CloudFront::Distribution": self._distribution,
+            "AWS::IAM::Role": self._role,
+            "AWS::CloudFront::OriginAccessControl": self._generated_id,
+            "AWS::CloudFront::Function": self._cloudfront_function,
+            "AWS::Logs::LogGroup": self._log_group,
+        }
+
+    # --- intrinsics -------------------------------------------------------------------------
+    def _pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": self.stack,
+            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{self.stack}/localcloud",
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def _ref(self, name: str) -> Any:
+        if name in self.template.parameters:
+            return self.template.parameters[name]
+        pseudo = self._pseudo()
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.deployed.physical:
+            return self.deployed.physical[name]
+        raise TemplateError(name, "referenced before it exists (or skipped by its Condition)")
+
+    def _get_att(self, logical_id: str, attribute: str) -> Any:
+        attrs = self.deployed.attributes.get(logical_id)
+        if attrs is None:
+            raise TemplateError(logical_id, "referenced before it exists (or skipped by its Condition)")
+        if attribute not in attrs:
+            rtype = self.template.resources[logical_id].type
+            raise TemplateError(
+                f"Fn::GetAtt {logical_id}.{attribute}",
+                f"{rtype} has no attribute {attribute} that localcloud knows ({', '.join(sorted(attrs))})",
+            )
+        return attrs[attribute]
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self.region)
+        return self._clients[service]
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT}:{resource}"
+
+    def _name(self, res: Resource, given: Any, max_len: int = 64) -> str:
+        if given:
+            return str(given)
+        return f"{self.stack}-{res.logical_id}"[:max_len]
+
+    # --- driver -----------------------------------------------------------------------------
+    def provision(self) -> Deployed:
+        for logical_id in self.template.order:
+            res = self.template.resources[logical_id]
+            if res.condition and not self.resolver.condition(res.condition):
+                continue
+            try:
+                props = self.resolver.resolve(res.properties)
+            except TemplateError as exc:
+                if exc.where == logical_id:
+                    raise
+                raise TemplateError(logical_id, str(exc)) from exc
+            except (KeyError, IndexError, TypeError, ValueError) as exc:
+                raise TemplateError(logical_id, f"cannot evaluate its properties: {exc!r}") from exc
+            creator = self._creators.get(res.type, self._inert)
+            try:
+                creator(res, props)
+            except ClientError as exc:  # the emulated service refused the properties, as AWS would
+                raise TemplateError(logical_id, f"{res.type} rejected: {exc}") from exc
+        self.deployed.outputs = {
+            name: self.resolver.resolve(spec.get("Value"))
+            for name, spec in self.template.outputs.items()
+            if not spec.get("Condition") or self.resolver.condition(spec["Condition"])
+        }
+        return self.deployed
+
+    def _set(self, res: Resource, physical: Any, **attributes: Any) -> None:
+        self.deployed.physical[res.logical_id] = physical
+        self.deployed.attributes[res.logical_id] = attributes
+
+    # --- resource types ---------------------------------------------------------------------
+    def _inert(self, res: Resource, props: dict[str, Any]) -> None:
+        self._set(res, f"{self.stack}-{res.logical_id}-{_short_id(self.stack, res.logical_id)}")
+
+    def _generated_id(self, res: Resource, props: dict[str, Any]) -> None:
+        ident = "E" + _short_id(self.stack, res.logical_id, length=13).upper()
+        self._set(res, ident, Id=ident)
+
+    def _role(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("RoleName"))
+        self._set(
+            res, name, Arn=f"arn:aws:iam::{ACCOUNT}:role/{name}", RoleId="AROA" + _short_id(name).upper()
+        )
+
+    def _log_group(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("LogGroupName"), 512)
+        self._set(res, name, Arn=self.arn("logs", f"log-group:{name}:*"))
+
+    def _cloudfront_function(self, res: Resource, props: dict[str, Any]) -> None:
+        arn = f"arn:aws:cloudfront::{ACCOUNT}:function/{props['Name']}"
+        self._set(res, arn, FunctionARN=arn, Stage="LIVE", **{"FunctionMetadata.FunctionARN": arn})
+
+    def _table(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("TableName"), 255)
+        args: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        if args["BillingMode"] == "PROVISIONED":
+            args["ProvisionedThroughput"] = props.get(
+                "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+            )
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if props.get(key):
+                args[key] = props[key]
+        stream = props.get("StreamSpecification")
+        if stream:
+            args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+        table = self.client("dynamodb").create_table(**args)["TableDescription"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            self.client("dynamodb").update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
+        self._set(res, name, Arn=table["TableArn"], StreamArn=table.get("LatestStreamArn"))
+
+    _QUEUE_ATTRIBUTES = (
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "KmsMasterKeyId",
+        "SqsManagedSseEnabled",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
+    )
+
+    def _queue(self, res: Resource, props: dict[str, Any]) -> None:
+        fifo = str(props.get("FifoQueue", "false")).lower() == "true"
+        default = f"{self.stack}-{res.logical_id}"[: 75 if fifo else 80] + (".fifo" if fifo else "")
+        name = props.get("QueueName") or default
+        attributes = {
+            key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+            for key in self._QUEUE_ATTRIBUTES
+            if key in props
+        }
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = self.arn("sqs", name)
+        self._set(res, url, Arn=arn, QueueName=name, QueueUrl=url)
+
+    def _event_bus(self, res: Resource, props: dict[str, Any]) -> None:
+        name = props["Name"]
+        if name != "default":
+            self.client("events").create_event_bus(Name=name)
+        arn = self.arn("events", f"event-bus/{name}")
+        self._set(res, name, Arn=arn, Name=name)
+
+    def _rule(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("Name"))
+        bus = props.get("EventBusName", "default")
+        bus = bus.rsplit("/", 1)[-1] if bus.startswith("arn:") else bus
+        state = props.get("State", "ENABLED")
+        args: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": state}
+        if "EventPattern" in props:
+            pattern = props["EventPattern"]
+            args["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        if "ScheduleExpression" in props:
+            args["ScheduleExpression"] = props["ScheduleExpression"]
+        if props.get("Description"):
+            args["Description"] = props["Description"]
+        arn = self.client("events").put_rule(**args)["RuleArn"]
+        targets = props.get("Targets", [])
+        if targets:
+            self.client("events").put_targets(Rule=name, EventBusName=bus, Targets=targets)
+        self.deployed.rules.append(
+            RuleSpec(res.logical_id, name, bus, arn, props.get("ScheduleExpression"), state == "ENABLED")
+        )
+        self._set(res, name, Arn=arn)
+
+    def _bucket(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("BucketName"), 63).lower()
+        self.client("s3").create_bucket(Bucket=name)
+        sync_dir = res.metadata.get("localcloud", {}).get("SyncDir")
+        if sync_dir:
+            self._sync(name, self.template.path.parent / sync_dir, res.logical_id)
+            self.deployed.site_buckets[res.logical_id] = name
+        self._set(
+            res,
+            name,
+            Arn=f"arn:aws:s3:::{name}",
+            DomainName=f"{name}.s3.amazonaws.com",
+            RegionalDomainName=f"{name}.s3.{self.region}.amazonaws.com",
+            WebsiteURL=f"http://{name}.s3-website-{self.region}.amazonaws.com",
+        )
+
+    def _sync(self, bucket: str, folder: Path, logical_id: str) -> None:
+        """What ``aws s3 sync`` does on deploy: every file, with its content type."""
+        if not folder.is_dir():
+            raise TemplateError(logical_id, f"Metadata localcloud.SyncDir {folder} is not a folder")
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+                content_type += "; charset=utf-8"
+            self.client("s3").put_object(
+                Bucket=bucket,
+                Key=file.relative_to(folder).as_posix(),
+                Body=file.read_bytes(),
+                ContentType=content_type,
+            )
+
+    def _state_machine(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("StateMachineName"), 80)
+        if "DefinitionString" in props:
+            definition = props["DefinitionString"]
+        elif "Definition" in props:
+            definition = json.dumps(props["Definition"])
+        else:
+            raise TemplateError(res.logical_id, "needs Definition, DefinitionString or a local DefinitionUri")
+        for key, value in props.get("DefinitionSubstitutions", {}).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        try:
+            json.loads(definition)
+        except json.JSONDecodeError as exc:
+            raise TemplateError(res.logical_id, f"state machine definition is not JSON: {exc}") from exc
+        arn = self.client("stepfunctions").create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=props.get("RoleArn", f"arn:aws:iam::{ACCOUNT}:role/{name}"),
+            type=props.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
+        self._set(res, arn, Arn=arn, Name=name)
+
+    def _layer(self, res: Resource, props: dict[str, Any]) -> None:
+        name = props.get("LayerName") or res.logical_id
+        arn = self.arn("lambda", f"layer:{name}:1")
+        self.deployed.layer_dirs[arn] = self.template.code_dir(props["Content"]["S3Key"])
+        self._set(res, arn)
+
+    def _function(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("FunctionName"))
+        code = props.get("Code", {})
+        if "S3Key" not in code or code["S3Key"] not in self.template.code_dirs:
+            raise TemplateError(res.logical_id, "Code must come from a local folder (CodeUri)")
+        for layer in props.get("Layers", []):
+            if layer not in self.deployed.layer_dirs:
+                raise TemplateError(res.logical_id, f"layer {layer} is not a layer of this template")
+        runtime = props.get("Runtime", "")
+        if not runtime.startswith("python"):
+            raise TemplateError(res.logical_id, f"runtime {runtime!r} cannot run in process (python only)")
+        arn = self.arn("lambda", f"function:{name}")
+        variables = props.get("Environment", {}).get("Variables", {})
+        self.deployed.functions.add(
+            FunctionSpec(
+                logical_id=res.logical_id,
+                name=name,
+                arn=arn,
+                code_dir=self.template.code_dir(code["S3Key"]),
+                handler=props["Handler"],
+                runtime=runtime,
+                timeout=int(props.get("Timeout", 3)),
+                memory=int(props.get("MemorySize", 128)),
+                environment={key: str(value) for key, value in variables.items()},
+                region=self.region,
+            )
+        )
+        self._set(res, name, Arn=arn)
+
+    def _event_source_mapping(self, res: Resource, props: dict[str, Any]) -> None:
+        source = props["EventSourceArn"]
+        service = source.split(":")[2]
+        if service not in ("sqs", "dynamodb"):
+            raise TemplateError(
+                res.logical_id, f"event source {service} is not supported (sqs, dynamodb streams)"
+            )
+        default_batch = 10 if service == "sqs" else 100
+        self.deployed.mappings.append(
+            EventSourceMapping(
+                logical_id=res.logical_id,
+                source_arn=source,
+                function=props["FunctionName"],
+                batch_size=int(props.get("BatchSize", default_batch)),
+                report_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                starting_position=props.get("StartingPosition", "LATEST"),
+                max_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                filters=[
+                    json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])
+                ],
+                enabled=bool(props.get("Enabled", True)),
+            )
+        )
+        self._set(res, _short_id(self.stack, res.logical_id, length=32))
+
+    def _rest_api(self, res: Resource, props: dict[str, Any]) -> None:
+        if "Body" not in props:
+            raise TemplateError(res.logical_id, "a RestApi needs an inline Body (SAM Api events write one)")
+        api_id = _short_id(self.stack, res.logical_id)
+        # CloudFormation escapes "/" in media types as "~1"; the OpenAPI extension may list them too.
+        media_types = [*props.get("BinaryMediaTypes", []), *props["Body"].get(_BINARY_EXTENSION, [])]
+        self.deployed.apis[res.logical_id] = RestApi(
+            res.logical_id,
+            api_id,
+            props["Body"],
+            binary_media_types=sorted({media.replace("~1", "/") for media in media_types}),
+        )
+        self._set(res, api_id, RootResourceId=_short_id(api_id, "/"))
+
+    def _stage(self, res: Resource, props: dict[str, Any]) -> None:
+        for api in self.deployed.apis.values():
+            if api.api_id == props.get("RestApiId"):
+                api.stage = props["StageName"]
+        self._set(res, props["StageName"])
+
+    def _distribution(self, res: Resource, props: dict[str, Any]) -> None:
+        ident = "E" + _short_id(self.stack, res.logical_id, length=13).upper()
+        self.deployed.distributions.append(props.get("DistributionConfig", {}))
+        self._set(res, ident, Id=ident, DomainName=f"d{_short_id(ident, length=13)}.cloudfront.net")

@@ -1,0 +1,199 @@
+"""LocalCloud: one process that runs a SAM template over moto, the way AWS would run it deployed.
+
+    with LocalCloud("template.yaml", port=0) as cloud:
+        requests.get(cloud.url + "/api/v1/health")
+
+Start-up reads and checks the whole template first (a TemplateError names the resource), then starts
+moto, creates every resource, and starts the HTTP front door, the event-source pollers and the
+scheduler. Only one LocalCloud runs in a process at a time (moto's state is process-wide).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.events.models import events_backends
+
+from localcloud import environ, motopatch, template, timescale
+from localcloud.apigateway import ApiGateway, build_routes
+from localcloud.errors import TemplateError
+from localcloud.eventsources import Poller, poller_for
+from localcloud.logs import log
+from localcloud.provision import ACCOUNT, Deployed, Provisioner, RuleSpec
+from localcloud.schedules import Scheduler
+from localcloud.server import Front, HttpServer, RawHandler, Site
+
+_MOTO_CONFIG = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+    "core": {"mock_credentials": True, "reset_boto3_session": True},
+}
+_running_lock = threading.Lock()
+_running: list[LocalCloud] = []
+
+logging.getLogger("samtranslator").setLevel(logging.ERROR)
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        template_path: str | Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        parameters: dict[str, Any] | None = None,
+        stack_name: str = "paygate",
+        region: str = "us-east-1",
+        time_scale: float | None = None,
+        raw_handlers: dict[str, RawHandler] | None = None,
+    ) -> None:
+        self.region = region
+        self.stack_name = stack_name
+        self.host = host
+        self.port = port
+        self.time_scale = (
+            time_scale if time_scale is not None else float(os.environ.get("LOCALCLOUD_TIME_SCALE", "1"))
+        )
+        self.raw_handlers = raw_handlers
+        self.template = template.load(Path(template_path), parameters, region)
+        self.deployed: Deployed | None = None
+        self._mock: Any = None
+        self._server: HttpServer | None = None
+        self._pollers: list[Poller] = []
+        self._scheduler: Scheduler | None = None
+        self._sfn: Any = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> LocalCloud:
+        with _running_lock:
+            if _running:
+                raise RuntimeError("a LocalCloud is already running in this process")
+            _running.append(self)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        timescale.set_scale(self.time_scale)
+        environ.install()
+        os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
+        # Newer botocore sends ARN-bearing calls to <account>.<service> endpoints moto does not serve.
+        os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+        self._mock = mock_aws(config=_MOTO_CONFIG)  # type: ignore[arg-type]
+        self._mock.start()
+        deployed = self.deployed = Provisioner(self.template, self.stack_name, self.region).provision()
+        for folder in deployed.layer_dirs.values():
+            if str(folder) not in sys.path:
+                sys.path.append(str(folder))
+        motopatch.install(deployed.functions, self.deliver_target)
+        self._sfn = boto3.client("stepfunctions", region_name=self.region)
+
+        routes = build_routes(deployed.apis, deployed.functions)
+        api = ApiGateway(routes, self.region)
+        site, api_patterns = self._site(deployed)
+        self._server = HttpServer(Front(api, site, api_patterns, self.raw_handlers), self.host, self.port)
+
+        for mapping in deployed.mappings:
+            if mapping.enabled:
+                function = deployed.functions.find(mapping.function)
+                if function is None:
+                    raise TemplateError(
+                        mapping.logical_id, f"FunctionName {mapping.function} is not a template function"
+                    )
+                self._pollers.append(poller_for(mapping, function, self.region))
+        self._scheduler = Scheduler(deployed.rules, self.region, self.fire)
+
+        self._server.start()
+        for poller in self._pollers:
+            poller.start()
+        self._scheduler.start()
+        log.info(
+            "localcloud started", extra={"url": self.url, "functions": len(deployed.functions.functions)}
+        )
+
+    def _site(self, deployed: Deployed) -> tuple[Site | None, list[str]]:
+        """The distribution's S3 origin becomes the static site; its custom-origin paths go to the API."""
+        for config in deployed.distributions:
+            origins = {origin["Id"]: origin for origin in config.get("Origins", [])}
+            default_origin = origins.get(config.get("DefaultCacheBehavior", {}).get("TargetOriginId", ""), {})
+            if "S3OriginConfig" not in default_origin:
+                continue
+            bucket = default_origin["DomainName"].split(".s3.", 1)[0]
+            api_patterns = [
+                "/" + behavior["PathPattern"].lstrip("/")
+                for behavior in config.get("CacheBehaviors", [])
+                if "CustomOriginConfig" in origins.get(behavior["TargetOriginId"], {})
+            ]
+            return Site(boto3.client("s3", region_name=self.region), bucket), api_patterns
+        return None, []
+
+    def stop(self) -> None:
+        if self._scheduler:
+            self._scheduler.stop()
+        for poller in self._pollers:
+            poller.stop()
+        if self._server:
+            self._server.stop()
+        for thread in [*self._pollers, self._scheduler]:
+            if thread is not None and thread.is_alive():
+                thread.join(timeout=5)
+        self._pollers = []
+        self._scheduler = self._server = None
+        motopatch.uninstall()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        environ.uninstall()
+        with _running_lock:
+            if self in _running:
+                _running.remove(self)
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # --- what the running cloud offers ------------------------------------------------------
+    @property
+    def url(self) -> str:
+        port = self._server.port if self._server else self.port
+        return f"http://{self.host}:{port}"
+
+    def function(self, logical_id: str) -> Any:
+        assert self.deployed is not None
+        return self.deployed.functions.get(logical_id)
+
+    def physical(self, logical_id: str) -> Any:
+        assert self.deployed is not None
+        return self.deployed.physical[logical_id]
+
+    def attribute(self, logical_id: str, name: str) -> Any:
+        assert self.deployed is not None
+        return self.deployed.attributes[logical_id][name]
+
+    # --- delivery the Lambda service / EventBridge would do ---------------------------------
+    def deliver_target(self, arn: str, payload: Any) -> None:
+        """An EventBridge rule's Lambda (async invoke) or Step Functions (StartExecution) target."""
+        assert self.deployed is not None
+        service = arn.split(":")[2]
+        if service == "lambda":
+            self.deployed.functions.get(arn).invoke_async(payload)
+        elif service == "states":
+            self._sfn.start_execution(stateMachineArn=arn, name=str(uuid.uuid4()), input=json.dumps(payload))
+
+    def fire(self, rule: RuleSpec, event: dict[str, Any]) -> None:
+        moto_rule = events_backends[ACCOUNT][self.region].describe_rule(rule.name, rule.bus)
+        moto_rule.send_to_targets(event)

@@ -1,0 +1,41 @@
+"""The one exception -> HTTP map, in the error shape of DESIGN.md section 5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from paygate.core.errors import PaygateError
+from paygate.core.observability import logger
+
+
+def error_response(status: int, code: str, description: str, field: str | None = None) -> Response:
+    error: dict[str, Any] = {"code": code, "description": description}
+    if field:
+        error["field"] = field
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": error})
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(PaygateError)
+    def _domain(exc: PaygateError) -> Response:
+        return error_response(exc.status, exc.code, exc.description, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        return error_response(
+            400, "BAD_REQUEST_ERROR", first.get("msg", "invalid request"), ".".join(loc) or None
+        )
+
+    @app.not_found
+    def _not_found(_exc: Exception) -> Response:
+        return error_response(404, "NOT_FOUND", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "SERVER_ERROR", "internal error")

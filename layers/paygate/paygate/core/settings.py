@@ -1,0 +1,55 @@
+"""Environment variables read into pydantic models.
+
+Each function composes the settings it needs by inheritance (``class HealthEnv(Observability, ...)``)
+and reads them with ``HealthEnv.load()``. The result is cached per function name: on AWS a process
+serves one function, while the embedded runtime (localcloud) runs every function in one process with
+each function's own environment, so a process-wide cache would hand one function another's settings.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+_cache: dict[tuple[type, str], Any] = {}
+_lock = threading.Lock()
+
+
+class EnvSettings(BaseModel):
+    """Base: field ``foo_bar`` reads the variable ``FOO_BAR``; unknown variables are ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
+
+    @classmethod
+    def load(cls) -> Self:
+        key = (cls, os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""))
+        cached = _cache.get(key)
+        if cached is None:
+            with _lock:
+                cached = _cache.get(key) or cls.model_validate(dict(os.environ))
+                _cache[key] = cached
+        return cached
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], BeforeValidator(_split_csv)]
+"""A comma-separated variable, as ``!Join [",", [...]]`` writes it in the template."""
+
+
+class Observability(EnvSettings):
+    powertools_service_name: str = "paygate"
+
+
+class HealthEnv(Observability):
+    """Which tables and queues ``GET /api/v1/health`` probes (comma-separated names / URLs)."""
+
+    health_check_tables: CsvList = []
+    health_check_queues: CsvList = []

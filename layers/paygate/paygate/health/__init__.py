@@ -1,0 +1,1 @@
+"""Health: whether the gateway's own dependencies (tables, queues) answer."""

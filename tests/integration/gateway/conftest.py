@@ -1,0 +1,16 @@
+"""The product template, running on localcloud, for every test of this package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from localcloud.runtime import LocalCloud
+
+from tests.helpers import PRODUCT
+
+
+@pytest.fixture(scope="package")
+def gateway() -> Iterator[LocalCloud]:
+    with LocalCloud(PRODUCT, port=0, stack_name="paygate") as running:
+        yield running

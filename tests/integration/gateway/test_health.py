@@ -1,0 +1,39 @@
+"""GET /api/v1/health, the first real function: reports each dependency it can reach."""
+
+from __future__ import annotations
+
+import boto3
+import requests
+from localcloud.runtime import LocalCloud
+
+
+def test_health_reports_every_table_and_queue_ok(gateway: LocalCloud) -> None:
+    response = requests.get(f"{gateway.url}/api/v1/health", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    report = response.json()
+    assert report["status"] == "ok"
+    checks = {(check["kind"], check["name"]): check["status"] for check in report["checks"]}
+    assert checks == {
+        ("dynamodb", "paygate-merchants"): "ok",
+        ("dynamodb", "paygate-payments"): "ok",
+        ("dynamodb", "paygate-idempotency"): "ok",
+        ("sqs", "paygate-webhooks"): "ok",
+    }
+    assert all(isinstance(check["latency_ms"], int) for check in report["checks"])
+
+
+def test_health_is_503_naming_the_dependency_that_is_gone(gateway: LocalCloud) -> None:
+    sqs = boto3.client("sqs", region_name=gateway.region)
+    url = gateway.physical("WebhookQueue")
+    sqs.delete_queue(QueueUrl=url)
+    try:
+        response = requests.get(f"{gateway.url}/api/v1/health", timeout=10)
+        assert response.status_code == 503
+        report = response.json()
+        assert report["status"] == "degraded"
+        failing = [check for check in report["checks"] if check["status"] != "ok"]
+        assert [(check["kind"], check["name"]) for check in failing] == [("sqs", "paygate-webhooks")]
+        assert "NonExistentQueue" in failing[0]["error"]
+    finally:
+        sqs.create_queue(QueueName=url.rsplit("/", 1)[-1])
