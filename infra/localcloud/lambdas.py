@@ -9,6 +9,7 @@ process-wide (``paygate.core.settings`` caches per function name for this reason
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from localcloud import environ, timescale
+from localcloud import environ, isolation, timescale
 from localcloud.logs import log
 
 # What the Lambda service sets in every execution environment (values as on AWS where they matter).
@@ -109,12 +110,29 @@ class LambdaContext:
 
 
 @dataclass
+class _Environment:
+    handler: Any
+    log_stream: str
+
+
+@dataclass
 class LambdaFunction:
+    """A function and its execution environments.
+
+    Like Lambda, an invocation takes an idle environment or starts a new one (a cold start: the
+    handler module imported afresh under its own module name), so concurrent invocations of one
+    function never share the handler module's globals (a Powertools resolver keeps the current
+    event on its app object). Modules of layers are imported once per process and are shared.
+    """
+
     spec: FunctionSpec
-    _handler: Any = None
-    _load_error: BaseException | None = None
+    _idle: list[_Environment] = field(default_factory=list)
+    _started: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _log_stream: str = field(default_factory=lambda: f"localcloud/[$LATEST]/{uuid.uuid4().hex}")
+
+    @property
+    def environments(self) -> int:
+        return self._started
 
     def _variables(self, request_id: str) -> dict[str, str]:
         spec = self.spec
@@ -130,30 +148,34 @@ class LambdaFunction:
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": self._log_stream,
             "LAMBDA_TASK_ROOT": str(spec.code_dir),
             "_HANDLER": spec.handler,
             "_X_AMZN_TRACE_ID": trace,
             **spec.environment,
         }
 
-    def _load(self) -> Any:
-        """Import the handler module once (cold start); a failed import fails every invocation."""
-        if self._handler is not None:
-            return self._handler
+    def _acquire(self) -> _Environment:
+        """An idle environment, or a new one (import errors propagate: the invocation fails)."""
         with self._lock:
-            if self._handler is None:
-                if self._load_error is not None:
-                    raise self._load_error
-                module_path, _, attr = self.spec.handler.rpartition(".")
-                file = self.spec.code_dir / (module_path.replace(".", "/") + ".py")
-                try:
-                    module = _import_file(f"localcloud_fn_{self.spec.logical_id}_{module_path}", file)
-                    self._handler = getattr(module, attr)
-                except BaseException as exc:
-                    self._load_error = exc
-                    raise
-        return self._handler
+            if self._idle:
+                return self._idle.pop()
+            self._started += 1
+            number = self._started
+        module_path, _, attr = self.spec.handler.rpartition(".")
+        file = self.spec.code_dir / (module_path.replace(".", "/") + ".py")
+        suffix = "" if number == 1 else f"_env{number}"
+        try:
+            module = _import_file(f"localcloud_fn_{self.spec.logical_id}_{module_path}{suffix}", file)
+            handler = getattr(module, attr)
+        except BaseException:
+            with self._lock:
+                self._started -= 1  # the next invocation tries a fresh environment, as Lambda does
+            raise
+        return _Environment(handler, f"localcloud/[$LATEST]/{uuid.uuid4().hex}")
+
+    def _release(self, environment: _Environment) -> None:
+        with self._lock:
+            self._idle.append(environment)
 
     def invoke(self, event: Any, request_id: str | None = None) -> Invocation:
         """Run the handler synchronously on this thread with the function's environment."""
@@ -166,14 +188,21 @@ class LambdaFunction:
             memory_limit_in_mb=str(self.spec.memory),
             aws_request_id=request_id,
             log_group_name=f"/aws/lambda/{self.spec.name}",
-            log_stream_name=self._log_stream,
+            log_stream_name="",
             _deadline=started + self.spec.timeout,
         )
-        with environ.invocation(self._variables(request_id)):
+        environment: _Environment | None = None
+        with environ.invocation(self._variables(request_id)), isolation.invocation():
             try:
-                result.payload = self._load()(event, context)
+                environment = self._acquire()
+                context.log_stream_name = environment.log_stream
+                os.environ["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream
+                result.payload = environment.handler(event, context)
             except Exception as exc:
                 result.error = exc
+            finally:
+                if environment is not None:
+                    self._release(environment)
         result.duration_ms = (time.monotonic() - started) * 1000
         if result.error is None and result.duration_ms > self.spec.timeout * 1000:
             result.payload = None

@@ -23,7 +23,7 @@ import boto3
 from moto import mock_aws
 from moto.events.models import events_backends
 
-from localcloud import environ, motopatch, template, timescale
+from localcloud import environ, isolation, motopatch, template, timescale
 from localcloud.apigateway import ApiGateway, build_routes
 from localcloud.errors import TemplateError
 from localcloud.eventsources import Poller, poller_for
@@ -88,6 +88,7 @@ class LocalCloud:
     def _start(self) -> None:
         timescale.set_scale(self.time_scale)
         environ.install()
+        isolation.install()
         os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
         # Newer botocore sends ARN-bearing calls to <account>.<service> endpoints moto does not serve.
         os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
@@ -156,6 +157,7 @@ class LocalCloud:
             self._mock.stop()
             self._mock = None
         environ.uninstall()
+        isolation.uninstall()
         with _running_lock:
             if self in _running:
                 _running.remove(self)

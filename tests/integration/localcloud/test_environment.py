@@ -35,3 +35,7 @@ def test_concurrent_invocations_never_see_each_others_variables(cloud: LocalClou
     for name, seen in answers:
         assert seen["first"]["NAME"] == seen["second"]["NAME"] == name
         assert seen["first"] == seen["second"]
+        assert seen["overlapped"] is False  # each execution environment runs one invocation at a time
+    # concurrency scaled out to more environments, each a fresh import of the handler module
+    assert cloud.function("EnvA").environments > 1
+    assert cloud.function("EnvB").environments > 1

@@ -16,10 +16,15 @@ NAMES = (
     "_HANDLER",
 )
 LOADED_AS = os.environ.get("NAME")  # module import runs under the function's own environment
+IN_FLIGHT: list[str] = []  # module state: one execution environment never runs two invocations at once
 
 
 def handler(event, context):
+    IN_FLIGHT.append(context.aws_request_id)
     first = {name: os.environ.get(name) for name in NAMES}
     time.sleep(0.005)
     second = {name: os.getenv(name) for name in NAMES}
-    return {"statusCode": 200, "body": json.dumps({"first": first, "second": second, "loaded_as": LOADED_AS})}
+    overlapped = [context.aws_request_id] != IN_FLIGHT
+    IN_FLIGHT.remove(context.aws_request_id)
+    body = {"first": first, "second": second, "loaded_as": LOADED_AS, "overlapped": overlapped}
+    return {"statusCode": 200, "body": json.dumps(body)}

@@ -1,0 +1,65 @@
+"""Class-level Powertools Metrics state is per invocation under localcloud, as per process on AWS."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from localcloud import isolation
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    isolation.install()
+    try:
+        yield
+    finally:
+        isolation.uninstall()
+
+
+def _invocation(
+    metrics: Metrics, name: str, added: threading.Barrier, flushed: threading.Event, out: dict
+) -> None:
+    with isolation.invocation():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        added.wait()
+        if name == "second":
+            out[name] = metrics.serialize_metric_set()
+            metrics.clear_metrics()
+            flushed.set()
+        else:
+            flushed.wait()  # the other invocation has flushed and cleared by now
+            out[name] = metrics.serialize_metric_set()
+
+
+def test_concurrent_invocations_keep_their_own_metrics(installed: None) -> None:
+    metrics = Metrics(namespace="Test", service="isolation")
+    metrics.set_default_dimensions(stage="test")
+    added, flushed, out = threading.Barrier(2), threading.Event(), {}
+    threads = [
+        threading.Thread(target=_invocation, args=(metrics, name, added, flushed, out))
+        for name in ("first", "second")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    for name in ("first", "second"):
+        emitted = json.loads(json.dumps(out[name]))
+        assert [m["Name"] for m in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [name]
+        assert emitted["stage"] == "test"  # import-time default dimensions reach every invocation
+
+
+def test_without_isolation_the_class_level_set_is_shared() -> None:
+    metrics = Metrics(namespace="Test", service="shared")
+    metrics.add_metric(name="a", unit=MetricUnit.Count, value=1)
+    other = Metrics(namespace="Test", service="shared")
+    try:
+        assert "a" in other.metric_set  # what localcloud has to undo
+    finally:
+        metrics.clear_metrics()
