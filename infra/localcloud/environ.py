@@ -16,34 +16,18 @@ from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
+from localcloud.isolation import DelegatingMapping
+
 _current: ContextVar[dict[str, str] | None] = ContextVar("localcloud_environ", default=None)
 
 
-class InvocationEnviron(MutableMapping[str, str]):
+class InvocationEnviron(DelegatingMapping):
     def __init__(self, process: MutableMapping[str, str]) -> None:
         self.process = process
 
     def _target(self) -> MutableMapping[str, str]:
         current = _current.get()
         return self.process if current is None else current
-
-    def __getitem__(self, key: str) -> str:
-        return self._target()[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._target()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._target()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._target()))
-
-    def __len__(self) -> int:
-        return len(self._target())
-
-    def copy(self) -> dict[str, str]:
-        return dict(self._target())
 
     def __repr__(self) -> str:
         return f"InvocationEnviron({'invocation' if _current.get() is not None else 'process'})"

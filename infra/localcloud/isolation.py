@@ -21,17 +21,11 @@ _scope: ContextVar[dict[int, dict[Any, Any]] | None] = ContextVar("localcloud_sc
 _swapped: list[tuple[type, str, Any]] = []
 
 
-class ScopedDict(MutableMapping[Any, Any]):
-    def __init__(self, process: dict[Any, Any]) -> None:
-        self.process = process
+class DelegatingMapping(MutableMapping[Any, Any]):
+    """A mapping whose every operation goes to ``_target()``, chosen per call (per invocation)."""
 
-    def _target(self) -> dict[Any, Any]:
-        scope = _scope.get()
-        if scope is None:
-            return self.process
-        if id(self) not in scope:
-            scope[id(self)] = dict(self.process)
-        return scope[id(self)]
+    def _target(self) -> MutableMapping[Any, Any]:
+        raise NotImplementedError
 
     def __getitem__(self, key: Any) -> Any:
         return self._target()[key]
@@ -50,6 +44,19 @@ class ScopedDict(MutableMapping[Any, Any]):
 
     def copy(self) -> dict[Any, Any]:
         return dict(self._target())
+
+
+class ScopedDict(DelegatingMapping):
+    def __init__(self, process: dict[Any, Any]) -> None:
+        self.process = process
+
+    def _target(self) -> dict[Any, Any]:
+        scope = _scope.get()
+        if scope is None:
+            return self.process
+        if id(self) not in scope:
+            scope[id(self)] = dict(self.process)
+        return scope[id(self)]
 
     def __repr__(self) -> str:
         return repr(self._target())

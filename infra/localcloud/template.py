@@ -227,7 +227,7 @@ def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us
         if rtype not in EMULATED and rtype not in INERT:
             raise TemplateError(
                 logical_id,
-                f"resource type {rtype} is not supported by localcloud (see infra/localcloud/README.md)",
+                f"resource type {rtype} is not supported by localcloud (see README.md, section localcloud)",
             )
         depends = raw.get("DependsOn", [])
         res = Resource(
