@@ -25,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
+from localcloud.apigateway import Request  # noqa: E402 - after the path set-up above
+from localcloud.runtime import LocalCloud  # noqa: E402
+
 HEALTH = "/api/v1/health"
 BARE = "/__bare"
 
@@ -80,14 +83,12 @@ def measure(port: int, path: str, seconds: float, clients: int) -> dict[str, flo
     }
 
 
-def handler_alone(cloud: object, count: int = 300) -> float:
+def handler_alone(cloud: LocalCloud, count: int = 300) -> float:
     """Mean ms of the Health handler invoked directly (no HTTP, no routing): the function's own cost."""
-    from localcloud.apigateway import Request
-
-    front = cloud._server._server.front  # type: ignore[attr-defined]
-    route, params = front.api.find("GET", HEALTH)
-    event = front.api.proxy_event(route, params, Request("GET", HEALTH, [], [], b"", "127.0.0.1"), "bench")
-    function = cloud.function("Health")  # type: ignore[attr-defined]
+    assert cloud.api is not None
+    route, params = cloud.api.find("GET", HEALTH)
+    event = cloud.api.proxy_event(route, params, Request("GET", HEALTH, [], [], b"", "127.0.0.1"), "bench")
+    function = cloud.function("Health")
     started = time.perf_counter()
     for _ in range(count):
         function.invoke(event)
@@ -100,22 +101,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
 
-    from localcloud.runtime import LocalCloud
-
     body = json.dumps({"status": "ok"}).encode()
 
     def bare(_request: object) -> tuple[int, list[tuple[str, str]], bytes]:
         return 200, [("Content-Type", "application/json")], body
 
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines on stdout are not the point
     with LocalCloud(ROOT / "template.yaml", port=0, stack_name="bench", raw_handlers={BARE: bare}) as cloud:
         # the functions log JSON per request; keep the terminal for the figures
         sink = os.open(os.devnull, os.O_WRONLY)
         saved = os.dup(1)
         os.dup2(sink, 1)
         try:
-            bare_figures = measure(cloud._server.port, BARE, args.seconds, args.clients)  # type: ignore[union-attr]
-            health = measure(cloud._server.port, HEALTH, args.seconds, args.clients)  # type: ignore[union-attr]
+            bare_figures = measure(cloud.bound_port, BARE, args.seconds, args.clients)
+            health = measure(cloud.bound_port, HEALTH, args.seconds, args.clients)
             handler_ms = handler_alone(cloud)
         finally:
             os.dup2(saved, 1)

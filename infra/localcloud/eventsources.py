@@ -23,7 +23,6 @@ import time
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.events.models import EventPattern
 
@@ -190,10 +189,7 @@ class StreamPoller(Poller):
 
     def __init__(self, mapping: EventSourceMapping, function: LambdaFunction, region: str) -> None:
         super().__init__(mapping, function, region)
-        # botocore derives an account endpoint from the stream ARN; moto only answers the regional one.
-        self.streams = boto3.client(
-            "dynamodbstreams", region_name=region, config=Config(account_id_endpoint_mode="disabled")
-        )
+        self.streams = boto3.client("dynamodbstreams", region_name=region)
         shard = self.streams.describe_stream(StreamArn=mapping.source_arn)["StreamDescription"]["Shards"][0]
         self.iterator = self.streams.get_shard_iterator(
             StreamArn=mapping.source_arn,

@@ -1,7 +1,7 @@
-"""Lambda functions run in process: handler loading, context object, environment, sync/async invoke.
+"""Lambda functions run in process: execution environments, context object, environment, invokes.
 
-A function is loaded the first time it is invoked (its cold start), under its own environment and
-under a module name of its own, so every function may call its module ``app``. Module-level state of
+Each execution environment imports the handler module (its cold start) under its own environment
+and a module name of its own, so every function may call its module ``app``. Module-level state of
 the shared layer lives once per process, so layer code must not cache environment-derived values
 process-wide (``paygate.core.settings`` caches per function name for this reason).
 """
@@ -9,7 +9,6 @@ process-wide (``paygate.core.settings`` caches per function name for this reason
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 import threading
 import time
@@ -34,6 +33,9 @@ _RUNTIME_VARIABLES = {
     # As `sam local` does: Powertools Tracer switches itself off instead of looking for an X-Ray daemon.
     "AWS_SAM_LOCAL": "true",
 }
+# For every boto3 client in this process, localcloud's own and the functions': newer botocore sends
+# calls that carry an ARN (e.g. DynamoDB Streams) to <account>.<service> endpoints moto does not serve.
+MOTO_CLIENT_VARIABLES = {"AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled"}
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -134,7 +136,7 @@ class LambdaFunction:
     def environments(self) -> int:
         return self._started
 
-    def _variables(self, request_id: str) -> dict[str, str]:
+    def _variables(self, request_id: str, log_stream: str) -> dict[str, str]:
         spec = self.spec
         trace = (
             f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
@@ -143,22 +145,26 @@ class LambdaFunction:
             **_RUNTIME_VARIABLES,
             "PATH": environ.process_value("PATH", "/usr/local/bin:/usr/bin:/bin"),
             **CREDENTIALS,
+            **MOTO_CLIENT_VARIABLES,
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
             "LAMBDA_TASK_ROOT": str(spec.code_dir),
             "_HANDLER": spec.handler,
             "_X_AMZN_TRACE_ID": trace,
             **spec.environment,
         }
 
-    def _acquire(self) -> _Environment:
-        """An idle environment, or a new one (import errors propagate: the invocation fails)."""
+    def _take_idle(self) -> _Environment | None:
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
+            return self._idle.pop() if self._idle else None
+
+    def _start_environment(self, log_stream: str) -> _Environment:
+        """A cold start: import the handler module afresh (an import error fails the invocation)."""
+        with self._lock:
             self._started += 1
             number = self._started
         module_path, _, attr = self.spec.handler.rpartition(".")
@@ -166,12 +172,11 @@ class LambdaFunction:
         suffix = "" if number == 1 else f"_env{number}"
         try:
             module = _import_file(f"localcloud_fn_{self.spec.logical_id}_{module_path}{suffix}", file)
-            handler = getattr(module, attr)
+            return _Environment(getattr(module, attr), log_stream)
         except BaseException:
             with self._lock:
                 self._started -= 1  # the next invocation tries a fresh environment, as Lambda does
             raise
-        return _Environment(handler, f"localcloud/[$LATEST]/{uuid.uuid4().hex}")
 
     def _release(self, environment: _Environment) -> None:
         with self._lock:
@@ -182,21 +187,20 @@ class LambdaFunction:
         request_id = request_id or str(uuid.uuid4())
         result = Invocation(request_id=request_id)
         started = time.monotonic()
+        environment = self._take_idle()
+        log_stream = environment.log_stream if environment else f"localcloud/[$LATEST]/{uuid.uuid4().hex}"
         context = LambdaContext(
             function_name=self.spec.name,
             invoked_function_arn=self.spec.arn,
             memory_limit_in_mb=str(self.spec.memory),
             aws_request_id=request_id,
             log_group_name=f"/aws/lambda/{self.spec.name}",
-            log_stream_name="",
+            log_stream_name=log_stream,
             _deadline=started + self.spec.timeout,
         )
-        environment: _Environment | None = None
-        with environ.invocation(self._variables(request_id)), isolation.invocation():
+        with environ.invocation(self._variables(request_id, log_stream)), isolation.invocation():
             try:
-                environment = self._acquire()
-                context.log_stream_name = environment.log_stream
-                os.environ["AWS_LAMBDA_LOG_STREAM_NAME"] = environment.log_stream
+                environment = environment or self._start_environment(log_stream)
                 result.payload = environment.handler(event, context)
             except Exception as exc:
                 result.error = exc

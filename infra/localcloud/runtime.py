@@ -27,6 +27,7 @@ from localcloud import environ, isolation, motopatch, template, timescale
 from localcloud.apigateway import ApiGateway, build_routes
 from localcloud.errors import TemplateError
 from localcloud.eventsources import Poller, poller_for
+from localcloud.lambdas import MOTO_CLIENT_VARIABLES
 from localcloud.logs import log
 from localcloud.provision import ACCOUNT, Deployed, Provisioner, RuleSpec
 from localcloud.schedules import Scheduler
@@ -66,6 +67,7 @@ class LocalCloud:
         self.raw_handlers = raw_handlers
         self.template = template.load(Path(template_path), parameters, region)
         self.deployed: Deployed | None = None
+        self.api: ApiGateway | None = None
         self._mock: Any = None
         self._server: HttpServer | None = None
         self._pollers: list[Poller] = []
@@ -90,8 +92,8 @@ class LocalCloud:
         environ.install()
         isolation.install()
         os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
-        # Newer botocore sends ARN-bearing calls to <account>.<service> endpoints moto does not serve.
-        os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+        for name, value in MOTO_CLIENT_VARIABLES.items():
+            os.environ.setdefault(name, value)
         self._mock = mock_aws(config=_MOTO_CONFIG)  # type: ignore[arg-type]
         self._mock.start()
         deployed = self.deployed = Provisioner(self.template, self.stack_name, self.region).provision()
@@ -102,9 +104,11 @@ class LocalCloud:
         self._sfn = boto3.client("stepfunctions", region_name=self.region)
 
         routes = build_routes(deployed.apis, deployed.functions)
-        api = ApiGateway(routes, self.region)
+        self.api = ApiGateway(routes, self.region)
         site, api_patterns = self._site(deployed)
-        self._server = HttpServer(Front(api, site, api_patterns, self.raw_handlers), self.host, self.port)
+        self._server = HttpServer(
+            Front(self.api, site, api_patterns, self.raw_handlers), self.host, self.port
+        )
 
         for mapping in deployed.mappings:
             if mapping.enabled:
@@ -170,9 +174,13 @@ class LocalCloud:
 
     # --- what the running cloud offers ------------------------------------------------------
     @property
+    def bound_port(self) -> int:
+        """The port actually listened on (``port=0`` picks a free one)."""
+        return self._server.port if self._server else self.port
+
+    @property
     def url(self) -> str:
-        port = self._server.port if self._server else self.port
-        return f"http://{self.host}:{port}"
+        return f"http://{self.host}:{self.bound_port}"
 
     def function(self, logical_id: str) -> Any:
         assert self.deployed is not None
