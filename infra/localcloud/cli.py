@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 from types import FrameType
 
+import requests
+
+from localcloud import template
 from localcloud.errors import TemplateError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_URL = "http://127.0.0.1:3000"
+LOCAL_ADMIN_KEY = "padm_local_admin_key"
+SEED_CREDENTIALS = {
+    "email": "test@example.com",
+    "key_id": "key_test_abc123",
+    "key_secret": "secret_test_xyz789",
+    "webhook_secret": "whsec_test_abc123",
+}
+
+
+def admin_key() -> str:
+    return os.environ.get("PAYGATE_ADMIN_KEY") or LOCAL_ADMIN_KEY
+
+
+def local_parameters(template_path: Path, overrides: list[str] | None = None) -> dict[str, str]:
+    """Template parameters of a local run: test mode on and the admin key's hash (where the template
+    declares them), then the ``Name=Value`` overrides."""
+    defaults = {
+        "TestMode": "true",
+        "PlatformAdminKeyHash": hashlib.sha256(admin_key().encode()).hexdigest(),
+    }
+    declared = template.declared_parameters(template_path)
+    params = {name: value for name, value in defaults.items() if name in declared}
+    for item in overrides or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"paygate: --parameter-overrides wants Name=Value, got {item!r}")
+        params[name] = value
+    return params
 
 
 def _local(args: argparse.Namespace) -> int:
@@ -31,6 +65,7 @@ def _local(args: argparse.Namespace) -> int:
             port=args.port,
             time_scale=args.time_scale,
             stack_name=args.stack_name,
+            parameters=local_parameters(args.template, args.parameter_overrides),
         )
         cloud.start()
     except TemplateError as exc:
@@ -51,6 +86,12 @@ def _local(args: argparse.Namespace) -> int:
                     f"  dashboard   {base}/dashboard",
                     f"  functions   {len(cloud.deployed.functions.functions) if cloud.deployed else 0}"
                     f" from {cloud.template.path.name}; time scale {cloud.time_scale}",
+                    "Seeded test merchant (test mode):",
+                    f"  email {SEED_CREDENTIALS['email']}",
+                    f"  X-Api-Key: {SEED_CREDENTIALS['key_id']}",
+                    f"  X-Api-Secret: {SEED_CREDENTIALS['key_secret']}",
+                    f"  webhook secret {SEED_CREDENTIALS['webhook_secret']}",
+                    f"Platform admin key (Authorization: Bearer): {admin_key()}",
                     "Ctrl-C stops it.",
                 ]
             ),
@@ -60,6 +101,34 @@ def _local(args: argparse.Namespace) -> int:
     finally:
         cloud.stop()
         print("paygate local: stopped", flush=True)
+    return 0
+
+
+def _create_merchant(args: argparse.Namespace) -> int:
+    """POST /api/v1/admin/merchants on the running gateway; prints the new test key pair once."""
+    body = {"name": args.name, "email": args.email}
+    if args.webhook_url:
+        body["webhook_url"] = args.webhook_url
+    try:
+        response = requests.post(
+            args.base_url.rstrip("/") + "/api/v1/admin/merchants",
+            json=body,
+            headers={"Authorization": f"Bearer {args.admin_key or admin_key()}"},
+            timeout=30,
+        )
+    except requests.RequestException as exc:
+        print(f"paygate merchants create: cannot reach {args.base_url}: {exc}", file=sys.stderr)
+        return 1
+    if response.status_code != 201:
+        print(f"paygate merchants create: {response.status_code} {response.text}", file=sys.stderr)
+        return 1
+    created = response.json()
+    test_key = next(key for key in created["keys"] if key["mode"] == "test")
+    print(f"merchant {created['id']} ({created['name']}, {created['email']})")
+    print(f"  X-Api-Key: {test_key['key_id']}")
+    print(f"  X-Api-Secret: {test_key['key_secret']}")
+    print(f"  webhook secret: {created['webhook_secret']}")
+    print("The secret is shown only now: it is stored hashed.")
     return 0
 
 
@@ -77,7 +146,23 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="multiply simulated waits (default LOCALCLOUD_TIME_SCALE or 1)",
     )
+    local.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="Name=Value",
+        help="template parameters, as sam deploy takes them (e.g. TestPaymentSuccess=false)",
+    )
     local.set_defaults(run=_local)
+    merchants = commands.add_parser("merchants", help="manage merchants on a running gateway")
+    merchant_commands = merchants.add_subparsers(dest="merchants_command", required=True)
+    create = merchant_commands.add_parser("create", help="create a merchant; prints its test key once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--webhook-url")
+    create.add_argument("--base-url", default=DEFAULT_URL)
+    create.add_argument("--admin-key", default=None, help="default: PAYGATE_ADMIN_KEY or the local key")
+    create.set_defaults(run=_create_merchant)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

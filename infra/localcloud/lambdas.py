@@ -60,6 +60,7 @@ class FunctionSpec:
     environment: dict[str, str]
     region: str
     max_async_retries: int = 2
+    invoke_on_start: bool = False  # Metadata localcloud.InvokeOnStart: a post-deploy step, run at start
 
 
 @dataclass

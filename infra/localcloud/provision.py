@@ -380,6 +380,7 @@ class Provisioner:
                 memory=int(props.get("MemorySize", 128)),
                 environment={key: str(value) for key, value in variables.items()},
                 region=self.region,
+                invoke_on_start=bool(res.metadata.get("localcloud", {}).get("InvokeOnStart")),
             )
         )
         self._set(res, name, Arn=arn)

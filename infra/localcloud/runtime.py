@@ -124,9 +124,19 @@ class LocalCloud:
         for poller in self._pollers:
             poller.start()
         self._scheduler.start()
+        self._run_start_steps(deployed)
         log.info(
             "localcloud started", extra={"url": self.url, "functions": len(deployed.functions.functions)}
         )
+
+    def _run_start_steps(self, deployed: Deployed) -> None:
+        """Functions marked ``Metadata: {localcloud: {InvokeOnStart: true}}`` run once, in order, now:
+        what a deploy script's post-deploy invoke (or a custom resource) does on AWS."""
+        for function in deployed.functions.functions:
+            if function.spec.invoke_on_start:
+                outcome = function.invoke({})
+                if outcome.failed:
+                    raise TemplateError(function.spec.logical_id, f"InvokeOnStart failed: {outcome.error!r}")
 
     def _site(self, deployed: Deployed) -> tuple[Site | None, list[str]]:
         """The distribution's S3 origin becomes the static site; its custom-origin paths go to the API."""

@@ -207,6 +207,16 @@ def _dependency_order(resources: dict[str, Resource], known: set[str]) -> list[s
     return order
 
 
+def declared_parameters(path: Path) -> set[str]:
+    """Names in the template's Parameters section (empty when the file cannot be read)."""
+    try:
+        sam = yaml_parse(Path(path).read_text())
+    except (OSError, yaml.YAMLError):
+        return set()
+    found = sam.get("Parameters") if isinstance(sam, dict) else None
+    return set(found) if isinstance(found, dict) else set()
+
+
 def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us-east-1") -> Template:
     """Read, transform and check ``path``. Raises TemplateError naming the first offending resource."""
     path = Path(path).resolve()

@@ -11,11 +11,19 @@ from paygate.core.errors import PaygateError
 from paygate.core.observability import logger
 
 
-def error_response(status: int, code: str, description: str, field: str | None = None) -> Response:
+def error_body(code: str, description: str, field: str | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "description": description}
     if field:
         error["field"] = field
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": error})
+    return {"error": error}
+
+
+def error_response(status: int, code: str, description: str, field: str | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=error_body(code, description, field),
+    )
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:

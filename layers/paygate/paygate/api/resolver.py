@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,8 +10,14 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from paygate.api.errors import register_error_handlers
+from paygate.api import auth
+from paygate.api.errors import error_body, register_error_handlers
+from paygate.core.errors import PaygateError, PayloadTooLarge
 from paygate.core.observability import logger, metrics, tracer
+from paygate.merchants.models import Principal
+
+MAX_BODY_BYTES = 32 * 1024
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def build_resolver() -> APIGatewayRestResolver:
@@ -19,13 +26,41 @@ def build_resolver() -> APIGatewayRestResolver:
     return app
 
 
-def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Powertools decorator stack around ``app.resolve``: logger context, metrics, tracer."""
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """The authenticated merchant and mode (set by ``lambda_handler(app, auth.merchant)``)."""
+    return app.context["principal"]
+
+
+def scope(app: APIGatewayRestResolver) -> str:
+    """Idempotency scope of the caller: merchant + mode."""
+    caller = principal(app)
+    return f"{caller.merchant_id}#{caller.mode}"
+
+
+def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticator = auth.public) -> Handler:
+    """The Powertools decorator stack around ``app.resolve``: logger context, metrics, tracer.
+
+    Before routing: the body size cap and the caller's credentials, so neither an oversize body nor a
+    missing key ever reaches validation or a handler.
+    """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics
     @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            if len(event.get("body") or "") > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes", "body")
+            found = auth.context_for(event, authenticator)
+        except PaygateError as exc:
+            return {
+                "statusCode": exc.status,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(exc.code, exc.description, exc.field)),
+                "isBase64Encoded": False,
+            }
+        app.clear_context()
+        app.append_context(**found)
         return app.resolve(event, context)
 
     return handler

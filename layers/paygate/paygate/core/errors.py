@@ -44,3 +44,32 @@ class Conflict(PaygateError):
 class Unprocessable(PaygateError):
     status = 422
     code = "UNPROCESSABLE_ENTITY"
+
+
+class PayloadTooLarge(PaygateError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class IdempotencyKeyReused(PaygateError):
+    status = 422
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdempotencyInProgress(PaygateError):
+    status = 409
+    code = "IDEMPOTENCY_REQUEST_IN_PROGRESS"
+
+
+class InvalidState(PaygateError):
+    """An illegal transition: capture of a failed payment, confirm of a canceled intent."""
+
+    status = 400
+    code = "INVALID_STATE"
+
+
+class ProcessorUnavailable(PaygateError):
+    """Transient: the (simulated) processor did not answer. Step Functions retries on this name."""
+
+    status = 503
+    code = "PROCESSOR_UNAVAILABLE"

@@ -53,3 +53,57 @@ class HealthEnv(Observability):
 
     health_check_tables: CsvList = []
     health_check_queues: CsvList = []
+
+
+class MerchantsTable(EnvSettings):
+    merchants_table: str
+
+
+class PaymentsTable(EnvSettings):
+    payments_table: str
+
+
+class IdempotencyTable(EnvSettings):
+    idempotency_table: str = ""
+
+
+class TestMode(EnvSettings):
+    """The seed's test switches: outcome and delay of simulated processing, test-only routes."""
+
+    test_mode: bool = False
+    test_payment_success: bool = True
+    test_processing_delay: int = 0  # ms
+
+
+class PlatformAdmin(EnvSettings):
+    """SHA-256 (hex) of the platform admin key; empty disables the admin API."""
+
+    platform_admin_key_hash: str = ""
+
+
+class Processing(TestMode):
+    processing_delay_min: int = 1000  # ms
+    processing_delay_max: int = 3000  # ms
+    upi_success_rate: float = 0.90
+    card_success_rate: float = 0.95
+    refund_delay_min: int = 3  # s
+    refund_delay_max: int = 5  # s
+    test_refund_delay: int = 0  # s
+
+
+class ApiEnv(Observability, MerchantsTable, PaymentsTable, IdempotencyTable, TestMode):
+    """What every merchant-facing route reads: who is calling, where objects live."""
+
+
+class AdminEnv(Observability, MerchantsTable, PlatformAdmin, TestMode):
+    pass
+
+
+class JobsEnv(Observability, PaymentsTable, Processing):
+    payment_state_machine_arn: str = ""
+    refund_queue_url: str = ""
+
+
+class JobsStatusEnv(Observability, TestMode):
+    job_queues: CsvList = []
+    job_state_machines: CsvList = []

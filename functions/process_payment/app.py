@@ -1,0 +1,26 @@
+"""payment_processing Task: decide the (simulated) outcome of a payment and record it.
+
+Input ``{"payment": {...}}``; with ``"give_up": true`` (the workflow's Catch after its retries) the
+payment is recorded failed instead.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from paygate.core.observability import logger, tracer
+from paygate.core.settings import JobsEnv
+from paygate.payments.processing import record_outcome, succeeds
+
+GIVE_UP = ("PROCESSOR_UNAVAILABLE", "the payment processor did not answer; no money was taken")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    payment = event["payment"]
+    if event.get("give_up"):
+        status = record_outcome(payment, False, GIVE_UP)
+    else:
+        status = record_outcome(payment, succeeds(payment["method"], JobsEnv.load()))
+    logger.info("payment processed", extra={"payment_id": payment["id"], "status": status})
+    return {"payment_id": payment["id"], "status": status}

@@ -1,0 +1,54 @@
+"""Who is calling: the merchant (API key) or the platform admin, read from the request headers.
+
+Runs before routing and body validation, so a caller without credentials learns nothing about the
+shape of the request and never reaches a handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from paygate.core.errors import Unauthorized
+from paygate.core.settings import AdminEnv
+from paygate.merchants import service as merchants
+from paygate.merchants.keys import same_hash
+from paygate.merchants.models import Principal
+
+Authenticator = Callable[[Mapping[str, str]], dict[str, Any]]
+
+
+def _headers(event: dict[str, Any]) -> dict[str, str]:
+    return {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def merchant(headers: Mapping[str, str]) -> dict[str, Any]:
+    """``X-Api-Key`` + ``X-Api-Secret`` (seed contract) or ``Authorization: Bearer <secret>``."""
+    key_id, secret = headers.get("x-api-key"), headers.get("x-api-secret")
+    if key_id is None and secret is None:
+        secret = _bearer(headers)
+    elif not key_id or not secret:
+        raise Unauthorized("send both X-Api-Key and X-Api-Secret")
+    principal: Principal = merchants.authenticate(key_id, secret)
+    return {"principal": principal}
+
+
+def platform_admin(headers: Mapping[str, str]) -> dict[str, Any]:
+    """The platform admin key from the environment (stored as its SHA-256), as a Bearer token."""
+    token = _bearer(headers) or headers.get("x-admin-key")
+    if not token or not same_hash(token, AdminEnv.load().platform_admin_key_hash):
+        raise Unauthorized("platform admin key required")
+    return {"admin": True}
+
+
+def public(_headers: Mapping[str, str]) -> dict[str, Any]:
+    return {}
+
+
+def context_for(event: dict[str, Any], authenticator: Authenticator) -> dict[str, Any]:
+    return authenticator(_headers(event))

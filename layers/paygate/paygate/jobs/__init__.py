@@ -1,0 +1,1 @@
+"""Background work: starting payment processing and queueing refunds from the payments stream."""

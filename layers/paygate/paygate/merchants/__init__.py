@@ -1,0 +1,1 @@
+"""Merchants: tenants of the gateway, their API keys (stored hashed) and authentication."""

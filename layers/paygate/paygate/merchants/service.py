@@ -1,0 +1,113 @@
+"""Merchant use cases: create (with test and live key pairs), list, update, authenticate, seed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paygate.core import clock
+from paygate.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from paygate.core.ids import derived_id, new_id
+from paygate.merchants import keys, store
+from paygate.merchants.models import (
+    ApiKeyCredentials,
+    CreatedMerchant,
+    Merchant,
+    MerchantIn,
+    MerchantList,
+    MerchantUpdate,
+    Mode,
+    Principal,
+)
+
+SEED_EMAIL = "test@example.com"
+SEED_KEY_ID = "key_test_abc123"
+SEED_SECRET = "secret_test_xyz789"  # noqa: S105 - the documented, test-mode-only seed credential
+SEED_WEBHOOK_SECRET = "whsec_test_abc123"  # noqa: S105
+
+
+def create_merchant(
+    data: MerchantIn,
+    *,
+    merchant_id: str | None = None,
+    credentials: dict[Mode, tuple[str, str]] | None = None,
+    webhook_secret: str | None = None,
+) -> CreatedMerchant:
+    now = clock.iso_now()
+    pairs = credentials or {}
+    pairs = {mode: pairs.get(mode) or keys.new_key_pair(mode) for mode in ("test", "live")}
+    profile: dict[str, Any] = {
+        "id": merchant_id or new_id("mer"),
+        "name": data.name,
+        "email": data.email.lower(),
+        "status": "active",
+        "webhook_url": data.webhook_url,
+        "webhook_secret": webhook_secret or keys.new_webhook_secret(),
+        "created_at": now,
+        "updated_at": now,
+    }
+    key_items = [
+        {"mode": mode, "key_id": key_id, "secret_hash": keys.secret_hash(secret)}
+        for mode, (key_id, secret) in pairs.items()
+    ]
+    store.put_new_merchant(profile, key_items)
+    return CreatedMerchant(
+        **_public(profile),
+        keys=[
+            ApiKeyCredentials(mode=mode, key_id=key_id, key_secret=secret)  # type: ignore[arg-type]
+            for mode, (key_id, secret) in pairs.items()
+        ],
+        webhook_secret=profile["webhook_secret"],
+    )
+
+
+def seed_test_merchant() -> bool:
+    """The documented test merchant (DESIGN.md section 5). False when it already exists."""
+    try:
+        create_merchant(
+            MerchantIn(name="Test Merchant", email=SEED_EMAIL),
+            merchant_id=derived_id("mer", "seed", SEED_EMAIL),
+            credentials={"test": (SEED_KEY_ID, SEED_SECRET)},
+            webhook_secret=SEED_WEBHOOK_SECRET,
+        )
+    except Conflict:
+        return False
+    return True
+
+
+def get_merchant(merchant_id: str) -> Merchant:
+    found = store.get_merchant(merchant_id)
+    if not found:
+        raise NotFound(f"no merchant {merchant_id}", "id")
+    return Merchant(**_public(found))
+
+
+def list_merchants(limit: int, offset: int) -> MerchantList:
+    page = store.list_merchants(limit, offset)
+    items = [Merchant(**_public(item)) for item in page.items]
+    return MerchantList(items=items, count=len(items), has_more=page.has_more)
+
+
+def update_merchant(merchant_id: str, update: MerchantUpdate) -> Merchant:
+    found = store.get_merchant(merchant_id)
+    if not found:
+        raise NotFound(f"no merchant {merchant_id}", "id")
+    changes = update.model_dump(exclude_unset=True)
+    changes["updated_at"] = clock.iso_now()
+    store.update_merchant(merchant_id, changes, found.get("key_hashes", []))
+    return Merchant(**_public({**found, **changes}))
+
+
+def authenticate(key_id: str | None, secret: str | None) -> Principal:
+    """The caller of a merchant route. 401 for missing or wrong credentials, 403 when suspended."""
+    if not secret:
+        raise Unauthorized("missing API credentials: send X-Api-Key and X-Api-Secret, or a Bearer secret")
+    found = store.get_api_key(keys.secret_hash(secret))
+    if not found or (key_id is not None and key_id != found["key_id"]):
+        raise Unauthorized("invalid API key or secret")
+    if found.get("status") != "active":
+        raise Forbidden("this merchant account is suspended")
+    return Principal(merchant_id=found["merchant_id"], mode=found["mode"], key_id=found["key_id"])
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: item.get(name) for name in Merchant.model_fields}

@@ -1,0 +1,243 @@
+"""Payment shapes: requests (strict: integer minor units, known currency, valid method details) and the
+objects the API returns. Stored items carry more (keys, version); the output models drop it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, Strict, ValidationInfo, field_validator
+
+from paygate.core.errors import BadRequest
+from paygate.core.money import is_currency
+from paygate.payments import methods
+
+MinorUnits = Annotated[int, Strict(), Field(ge=100, le=100_000_000_000)]
+"""An amount in minor units: an integer (never a float or a string), at least 100 (seed rule)."""
+
+Method = Literal["upi", "card"]
+PaymentStatus = Literal["pending", "success", "failed", "captured", "refunded", "canceled"]
+OrderStatus = Literal["created", "attempted", "paid"]
+IntentStatus = Literal["requires_payment_method", "processing", "requires_capture", "succeeded", "canceled"]
+CaptureMethod = Literal["automatic", "manual"]
+Metadata = Annotated[dict[str, Any], Field(max_length=20)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _currency(value: str) -> str:
+    if not is_currency(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+class OrderIn(_Request):
+    amount: MinorUnits
+    currency: str = Field(default="INR", min_length=3, max_length=3)
+    receipt: str | None = Field(default=None, max_length=40)
+    notes: Metadata = {}
+
+    _check_currency = field_validator("currency")(_currency)
+
+
+class CardIn(_Request):
+    number: SecretStr
+    expiry_month: Annotated[int, Strict(), Field(ge=1, le=12)]
+    expiry_year: Annotated[int, Strict(), Field(ge=2000, le=2100)]
+    cvv: SecretStr
+    holder_name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: SecretStr) -> SecretStr:
+        digits = value.get_secret_value().replace(" ", "")
+        if not digits.isdigit() or not 12 <= len(digits) <= 19:
+            raise ValueError("card number must be 12-19 digits")
+        if not methods.luhn_ok(digits):
+            raise ValueError("card number fails the Luhn check")
+        if methods.card_network(digits) is None:
+            raise ValueError("card network not supported (visa, mastercard, amex, rupay)")
+        return SecretStr(digits)
+
+    @field_validator("cvv")
+    @classmethod
+    def _cvv(cls, value: SecretStr) -> SecretStr:
+        cvv = value.get_secret_value()
+        if not (cvv.isdigit() and 3 <= len(cvv) <= 4):
+            raise ValueError("cvv must be 3 or 4 digits")
+        return value
+
+    @field_validator("expiry_year")
+    @classmethod
+    def _not_expired(cls, year: int, info: ValidationInfo) -> int:
+        month = info.data.get("expiry_month")
+        if month is not None and methods.expired(month, year):
+            raise ValueError("card has expired")
+        return year
+
+
+class MethodIn(_Request):
+    """Payment method details, as a payment or an intent confirmation carries them."""
+
+    method: Method
+    vpa: str | None = Field(default=None, max_length=320)
+    card: CardIn | None = None
+
+    @field_validator("vpa")
+    @classmethod
+    def _vpa(cls, value: str | None) -> str | None:
+        if value is not None and not methods.vpa_ok(value):
+            raise ValueError("vpa must look like user@bank")
+        return value
+
+    def check_details(self) -> None:
+        """Cross-field rule, raised with the field to fix (a model validator could not name it)."""
+        if self.method == "upi" and self.vpa is None:
+            raise BadRequest("a upi payment needs vpa", "vpa")
+        if self.method == "card" and self.card is None:
+            raise BadRequest("a card payment needs card", "card")
+        if self.method == "upi" and self.card is not None:
+            raise BadRequest("a upi payment takes no card", "card")
+        if self.method == "card" and self.vpa is not None:
+            raise BadRequest("a card payment takes no vpa", "vpa")
+
+
+class PaymentIn(MethodIn):
+    order_id: str = Field(min_length=1, max_length=64)
+
+
+class CaptureIn(_Request):
+    amount: MinorUnits | None = None
+
+
+class IntentIn(_Request):
+    amount: MinorUnits
+    currency: str = Field(default="INR", min_length=3, max_length=3)
+    description: str | None = Field(default=None, max_length=1000)
+    metadata: Metadata = {}
+    capture_method: CaptureMethod = "automatic"
+
+    _check_currency = field_validator("currency")(_currency)
+
+
+class IntentCaptureIn(_Request):
+    amount_to_capture: MinorUnits | None = None
+
+
+class ListQuery(BaseModel):
+    limit: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=10_000)
+
+
+class Order(BaseModel):
+    id: str
+    entity: Literal["order"] = "order"
+    amount: int
+    amount_paid: int
+    amount_due: int
+    currency: str
+    receipt: str | None = None
+    notes: dict[str, Any] = {}
+    status: OrderStatus
+    attempts: int
+    mode: str
+    created_at: str
+    updated_at: str
+
+
+class CardOut(BaseModel):
+    network: str
+    last4: str
+    expiry_month: int
+    expiry_year: int
+    holder_name: str
+
+
+class PaymentError(BaseModel):
+    code: str
+    description: str
+
+
+class Payment(BaseModel):
+    id: str
+    entity: Literal["payment"] = "payment"
+    order_id: str | None = None
+    payment_intent_id: str | None = None
+    amount: int
+    currency: str
+    status: PaymentStatus
+    method: Method
+    vpa: str | None = None
+    card: CardOut | None = None
+    captured: bool = False
+    amount_captured: int = 0
+    captured_at: str | None = None
+    amount_refunded: int = 0
+    error_code: str | None = None
+    error_description: str | None = None
+    mode: str
+    created_at: str
+    updated_at: str
+
+
+class PaymentIntent(BaseModel):
+    id: str
+    entity: Literal["payment_intent"] = "payment_intent"
+    amount: int
+    amount_capturable: int = 0
+    amount_received: int = 0
+    currency: str
+    description: str | None = None
+    metadata: dict[str, Any] = {}
+    capture_method: CaptureMethod
+    status: IntentStatus
+    latest_payment_id: str | None = None
+    last_payment_error: dict[str, Any] | None = None
+    canceled_at: str | None = None
+    mode: str
+    created_at: str
+    updated_at: str
+
+
+class PublicOrder(BaseModel):
+    """What a payer may see of an order: no notes, receipt or merchant ids."""
+
+    id: str
+    amount: int
+    currency: str
+    status: OrderStatus
+    merchant_name: str
+
+
+class PublicPayment(BaseModel):
+    id: str
+    order_id: str | None = None
+    amount: int
+    currency: str
+    status: PaymentStatus
+    method: Method
+    error_code: str | None = None
+    error_description: str | None = None
+
+
+class OrderList(BaseModel):
+    items: list[Order]
+    count: int
+    has_more: bool
+
+
+class PaymentList(BaseModel):
+    items: list[Payment]
+    count: int
+    has_more: bool
+
+
+class IntentList(BaseModel):
+    items: list[PaymentIntent]
+    count: int
+    has_more: bool
+
+
+IsoTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?$")]
+"""A ``from``/``to`` filter: an ISO 8601 UTC date or time, compared with ``created_at``."""

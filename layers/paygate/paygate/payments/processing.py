@@ -1,0 +1,98 @@
+"""Deciding and recording a payment's outcome: the work of the payment_processing workflow's Task.
+
+The outcome is simulated (no card network behind the gateway yet): the seed's success rates, or
+``TEST_PAYMENT_SUCCESS`` when ``TEST_MODE=true``. Recording it is one transaction over the payment and
+its parent (order -> paid; intent -> succeeded / requires_capture / requires_payment_method), guarded
+by the payment still being ``pending``, so a retried or duplicated Task never records twice.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from paygate.core import clock, dynamo
+from paygate.core.settings import Processing
+from paygate.payments import store
+
+DECLINES = {
+    "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
+    "upi": ("UPI_DECLINED", "the UPI collect request was declined by the payer's bank"),
+}
+
+
+def processing_delay_seconds(settings: Processing) -> int:
+    """Whole seconds for the workflow's Wait state (Step Functions waits in whole seconds)."""
+    if settings.test_mode:
+        return math.ceil(max(settings.test_processing_delay, 0) / 1000)
+    low, high = sorted((settings.processing_delay_min, settings.processing_delay_max))
+    return round(random.randint(low, high) / 1000)  # noqa: S311 - a simulated delay, not a secret
+
+
+def succeeds(method: str, settings: Processing) -> bool:
+    if settings.test_mode:
+        return settings.test_payment_success
+    rate = settings.upi_success_rate if method == "upi" else settings.card_success_rate
+    return random.random() < rate  # noqa: S311 - simulated outcome
+
+
+def record_outcome(
+    payment: dict[str, Any], success: bool, error: tuple[str, str] | None = None, with_parent: bool = True
+) -> str:
+    """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided)."""
+    now = clock.iso_now()
+    code, description = error or DECLINES[payment["method"]]
+    intent_id = payment.get("payment_intent_id")
+    auto_capture = bool(intent_id) and payment.get("capture_method") == "automatic"
+    if success:
+        sets: dict[str, Any] = {"status": "captured" if auto_capture else "success", "updated_at": now}
+        if auto_capture:
+            sets.update(captured=True, amount_captured=payment["amount"], captured_at=now)
+    else:
+        sets = {"status": "failed", "error_code": code, "error_description": description, "updated_at": now}
+    writes = [store.change(payment["id"], sets, "#status = :pending", pending="pending")]
+    parent = _parent_change(payment, success, auto_capture, now, (code, description)) if with_parent else None
+    if parent:
+        writes.append(parent)
+    reasons = dynamo.transact(writes)
+    if not reasons:
+        return sets["status"]
+    if reasons[0] == "ConditionalCheckFailed":
+        return "unchanged"
+    # The parent moved on (order paid by another payment, intent canceled): this payment fails.
+    refused = ("PARENT_NOT_PAYABLE", "the order or intent no longer accepts this payment")
+    return record_outcome(payment, False, refused, with_parent=False)
+
+
+def _parent_change(
+    payment: dict[str, Any], success: bool, auto_capture: bool, now: str, error: tuple[str, str]
+) -> dict[str, Any] | None:
+    intent_id = payment.get("payment_intent_id")
+    if intent_id:
+        if success:
+            sets: dict[str, Any] = (
+                {"status": "succeeded", "amount_received": payment["amount"]}
+                if auto_capture
+                else {"status": "requires_capture", "amount_capturable": payment["amount"]}
+            )
+        else:
+            sets = {
+                "status": "requires_payment_method",
+                "last_payment_error": {"code": error[0], "message": error[1], "payment_id": payment["id"]},
+            }
+        return store.change(
+            intent_id,
+            {**sets, "updated_at": now},
+            "#status = :processing AND #latest_payment_id = :pid",
+            processing="processing",
+            pid=payment["id"],
+        )
+    if success and payment.get("order_id"):
+        return store.change(
+            payment["order_id"],
+            {"status": "paid", "amount_paid": payment["amount"], "amount_due": 0, "updated_at": now},
+            "#status <> :paid",
+            paid="paid",
+        )
+    return None

@@ -1,0 +1,1 @@
+"""Refunds: money going back to the payer, never more than was paid."""

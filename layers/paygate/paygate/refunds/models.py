@@ -1,0 +1,36 @@
+"""Refund shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+RefundStatus = Literal["pending", "processed", "failed"]
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[int, Strict(), Field(ge=1, le=100_000_000_000)] | None = None
+    reason: str | None = Field(default=None, max_length=255)
+
+
+class Refund(BaseModel):
+    id: str
+    entity: Literal["refund"] = "refund"
+    payment_id: str
+    amount: int
+    currency: str
+    status: RefundStatus
+    reason: str | None = None
+    mode: str
+    created_at: str
+    updated_at: str
+    processed_at: str | None = None
+
+
+class RefundList(BaseModel):
+    items: list[Refund]
+    count: int
+    has_more: bool
