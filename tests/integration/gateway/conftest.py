@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
 
 from tests.helpers import PRODUCT
+from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, Api
 
 
 @pytest.fixture(scope="package")
 def gateway() -> Iterator[LocalCloud]:
     with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=local_parameters(PRODUCT)) as running:
         yield running
+
+
+@pytest.fixture(scope="package")
+def api(gateway: LocalCloud) -> Api:
+    """The seeded test merchant's test key."""
+    return Api.with_key(gateway.url, *SEED_KEY)
+
+
+@pytest.fixture(scope="package")
+def admin(gateway: LocalCloud) -> Api:
+    return Api(gateway.url, {"Authorization": f"Bearer {ADMIN_KEY}"})
+
+
+@pytest.fixture(scope="package")
+def second_merchant(admin: Api) -> dict[str, Any]:
+    """Another tenant, created through the platform admin API; its key secrets as shown once."""
+    return admin.created("/api/v1/admin/merchants", {"name": "Second Shop", "email": "second@example.com"})
+
+
+def keys_of(merchant: dict[str, Any], mode: str) -> tuple[str, str]:
+    key = next(k for k in merchant["keys"] if k["mode"] == mode)
+    return key["key_id"], key["key_secret"]

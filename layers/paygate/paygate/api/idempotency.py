@@ -55,7 +55,7 @@ def idempotent_answer(
     produce: Callable[[], Answer],
 ) -> Answer:
     """``produce()`` once per (scope, Idempotency-Key); without the header it simply runs."""
-    key = app.current_event.get_header_value(HEADER)
+    key = app.current_event.headers.get(HEADER)
     if key is None:
         return produce()
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
