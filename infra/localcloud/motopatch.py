@@ -1,4 +1,4 @@
-"""The four places where localcloud hooks into moto; everything else is moto as it ships.
+"""The five places where localcloud hooks into moto; everything else is moto as it ships.
 
 1. Lambda Invoke (the API, Step Functions ``lambda:invoke`` tasks and plain Lambda ARN tasks all end in
    ``LambdaSimpleBackend.invoke``): dispatched to the in-process handler. A handler error comes back as
@@ -10,12 +10,18 @@
    rules are skipped, and a schedule-only rule only receives its own scheduled events.
 3. Step Functions waits (Wait states and Retry intervals) follow ``localcloud.timescale``.
 4. StartExecution without a name gets a UUID name, as on AWS.
+5. DynamoDB item operations run one at a time. DynamoDB makes every conditional write and every
+   transaction atomic; moto's backend is not thread-safe (a condition can pass in two threads before
+   either writes, and TransactWriteItems' snapshot copy can race a concurrent write), and localcloud
+   serves many functions on threads at once.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +30,7 @@ from typing import Any
 
 from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.dynamodb.models import DynamoDBBackend
 from moto.events.models import EventTemplateParser, Rule
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -36,6 +43,25 @@ from localcloud.lambdas import FunctionRegistry
 
 _state: dict[str, Any] = {}
 _originals: dict[str, Any] = {}
+_dynamodb_lock = threading.RLock()
+_DYNAMODB_ITEM_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "query",
+    "scan",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+)
+
+
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _dynamodb_lock:
+            return method(*args, **kwargs)
+
+    return run
 
 
 def _lambda_invoke(
@@ -139,6 +165,9 @@ def install(functions: FunctionRegistry, deliver_target: Callable[[str, Any], No
     _originals["retrier_time"] = retrier_decl.time
     _originals["start_execution"] = StepFunctionsParserBackend.start_execution
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+    for name in _DYNAMODB_ITEM_OPERATIONS:
+        _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
+        setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     LambdaSimpleBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
     Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
     WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
@@ -153,4 +182,6 @@ def uninstall() -> None:
     WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
     retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = _originals.pop("start_execution")  # type: ignore[method-assign]
+    for name in _DYNAMODB_ITEM_OPERATIONS:
+        setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
     _state.clear()
