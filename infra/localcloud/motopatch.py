@@ -13,7 +13,9 @@
 5. DynamoDB item operations run one at a time. DynamoDB makes every conditional write and every
    transaction atomic; moto's backend is not thread-safe (a condition can pass in two threads before
    either writes, and TransactWriteItems' snapshot copy can race a concurrent write), and localcloud
-   serves many functions on threads at once.
+   serves many functions on threads at once. A cancelled transaction also keeps the table's stream:
+   moto rolls back by swapping in a deep copy of the table, which left stream readers on the old
+   shard object, so no record written afterwards ever reached them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,20 @@ _DYNAMODB_ITEM_OPERATIONS = (
     "delete_item",
     "transact_write_items",
 )
+
+
+def _transact_write_items(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+    shards = {name: (table, table.stream_shard) for name, table in self.tables.items() if table.stream_shard}
+    seen = {name: len(shard.items) for name, (_table, shard) in shards.items()}
+    try:
+        return _originals["dynamodb.transact_write_items"](self, *args, **kwargs)
+    finally:
+        for name, (table, shard) in shards.items():
+            restored = self.tables.get(name)
+            if restored is not None and restored is not table:  # rolled back: same stream, no new records
+                del shard.items[seen[name] :]
+                shard.table = restored
+                restored.stream_shard = shard
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,6 +183,8 @@ def install(functions: FunctionRegistry, deliver_target: Callable[[str, Any], No
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     LambdaSimpleBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
     Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import boto3
+import pytest
 from localcloud.runtime import LocalCloud
 
 from tests.helpers import wait_for
@@ -43,3 +44,29 @@ def test_insert_modify_remove_arrive_in_order_with_old_and_new_images(cloud: Loc
         assert record["awsRegion"] == "us-east-1"
         assert record["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
         assert isinstance(record["dynamodb"]["SizeBytes"], int)
+
+
+def test_a_cancelled_transaction_leaves_no_record_and_the_stream_goes_on(cloud: LocalCloud, results) -> None:
+    client = boto3.client("dynamodb", region_name=cloud.region)
+    table = cloud.physical("SourceTable")
+    first, second, after = (uuid.uuid4().hex for _ in range(3))
+    # Given a transaction whose first write applies and whose second write's condition fails
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"id": {"S": first}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"id": {"S": second}},
+                        "ConditionExpression": "attribute_exists(id)",
+                    }
+                },
+            ]
+        )
+    # When an item is written afterwards
+    client.put_item(TableName=table, Item={"id": {"S": after}})
+    # Then its record arrives, and none of the cancelled transaction's
+    keys = lambda: {r["dynamodb"]["Keys"]["id"]["S"] for r in recorded(results, "stream")}  # noqa: E731
+    wait_for(lambda: after in keys(), what="the record written after the cancelled transaction")
+    assert first not in keys() and second not in keys()
