@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +13,33 @@ from localcloud.runtime import LocalCloud
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, Api
+
+
+class LogCapture(logging.Handler):
+    """Every record the gateway's functions and localcloud log, with its extras, as text."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = dict(record.__dict__)
+        fields["formatted_message"] = record.getMessage()
+        if record.exc_info:
+            fields["exception"] = logging.Formatter().formatException(record.exc_info)
+        self.lines.append(json.dumps(fields, default=str))
+
+
+@pytest.fixture(scope="package", autouse=True)
+def captured_logs(gateway: LocalCloud) -> Iterator[LogCapture]:
+    """Attached once the gateway runs (Powertools resets its logger's handlers when it is created)."""
+    capture = LogCapture()
+    loggers = [logging.getLogger(name) for name in ("paygate", "localcloud", "")]
+    for found in loggers:
+        found.addHandler(capture)
+    yield capture
+    for found in loggers:
+        found.removeHandler(capture)
 
 
 @pytest.fixture(scope="package")

@@ -26,6 +26,16 @@ def error_response(status: int, code: str, description: str, field: str | None =
     )
 
 
+def _field(error: dict[str, Any]) -> str | None:
+    """The offending field as a dotted path (``card.number``); ``body`` when the body as a whole is bad."""
+    where = list(error.get("loc", ()))
+    source = where.pop(0) if where and where[0] in ("body", "query", "path", "header") else None
+    if error.get("type") == "json_invalid":
+        return "body"
+    path = ".".join(str(part) for part in where)
+    return path or source
+
+
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(PaygateError)
     def _domain(exc: PaygateError) -> Response:
@@ -34,10 +44,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
-        return error_response(
-            400, "BAD_REQUEST_ERROR", first.get("msg", "invalid request"), ".".join(loc) or None
-        )
+        return error_response(400, "BAD_REQUEST_ERROR", first.get("msg", "invalid request"), _field(first))
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:

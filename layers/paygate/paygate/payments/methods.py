@@ -9,7 +9,7 @@ from paygate.core import clock
 VPA = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,255}@[A-Za-z][A-Za-z0-9]{1,63}$")
 _NETWORKS: list[tuple[str, re.Pattern[str]]] = [
     ("amex", re.compile(r"^3[47]\d{13}$")),
-    ("rupay", re.compile(r"^(60\d{14}|65[2-3]\d{13}|8[12]\d{14}|508\d{13})$")),
+    ("rupay", re.compile(r"^(60[6-8]\d{13}|65[2-3]\d{13}|8[12]\d{14}|508[5-9]\d{12})$")),
     ("visa", re.compile(r"^4(\d{12}|\d{15}|\d{18})$")),
     ("mastercard", re.compile(r"^(5[1-5]\d{14}|2(2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12})$")),
 ]

@@ -1,0 +1,49 @@
+"""After every other test of the package (the file name sorts last on purpose): no PAN, CVV or API
+secret in any DynamoDB item or in anything the gateway logged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from localcloud.runtime import LocalCloud
+
+from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, VISA, Api, card
+from tests.integration.gateway.conftest import LogCapture
+
+PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
+
+
+def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb", region_name=gateway.region)
+    items: list[dict[str, Any]] = []
+    for table in ("MerchantsTable", "PaymentsTable", "IdempotencyTable"):
+        for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
+            items.extend(page["Items"])
+    return items
+
+
+def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
+    gateway: LocalCloud, api: Api, admin: Api, second_merchant: dict[str, Any], captured_logs: LogCapture
+) -> None:
+    # Given card payments (one refused for a bad Luhn, one with a 4-digit CVV) on top of the whole suite
+    order = api.order()
+    api.post("/api/v1/payments", {"order_id": order["id"], **card("4111111111111112", cvv="9876")})
+    amex = api.paid(2_000, card("378282246310005", cvv="4321"))
+    assert amex["card"]["network"] == "amex"
+    secrets = [SEED_KEY[1], ADMIN_KEY, *(k["key_secret"] for k in second_merchant["keys"])]
+    # When every stored item and every log line is read
+    stored = json.dumps(_all_items(gateway))
+    logged = "\n".join(captured_logs.lines)
+    assert len(captured_logs.lines) > 20 and "payment processed" in logged  # the capture did capture
+    # Then none of them holds a card number, a CVV or an API secret
+    for text, where in ((stored, "DynamoDB"), (logged, "logs")):
+        for pan in PANS:
+            assert pan not in text, f"a PAN in {where}"
+        for cvv in ('"9876"', '"4321"', "cvv"):
+            assert cvv not in text.lower() or (where == "logs" and cvv == "cvv"), f"a CVV in {where}"
+        for secret in secrets:
+            assert secret not in text, f"an API secret in {where}"
+    # and the stored key items hold only hashes
+    assert "APIKEY#" in stored and "key_hashes" in stored
