@@ -1,4 +1,4 @@
-"""The five places where localcloud hooks into moto; everything else is moto as it ships.
+"""The six places where localcloud hooks into moto; everything else is moto as it ships.
 
 1. Lambda Invoke (the API, Step Functions ``lambda:invoke`` tasks and plain Lambda ARN tasks all end in
    ``LambdaSimpleBackend.invoke``): dispatched to the in-process handler. A handler error comes back as
@@ -16,6 +16,9 @@
    serves many functions on threads at once. A cancelled transaction also keeps the table's stream:
    moto rolls back by swapping in a deep copy of the table, which left stream readers on the old
    shard object, so no record written afterwards ever reached them.
+6. Lambda ListEventSourceMappings answers with localcloud's own mappings (its pollers), ``State``
+   ``Enabled`` while the poller runs. They cannot live in moto's Lambda backend: moto would then
+   deliver SQS messages and stream records itself, beside the pollers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.models import LambdaBackend
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.dynamodb.models import DynamoDBBackend
 from moto.events.models import EventTemplateParser, Rule
@@ -69,6 +73,22 @@ def _transact_write_items(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> A
                 del shard.items[seen[name] :]
                 shard.table = restored
                 restored.stream_shard = shard
+
+
+def _list_event_source_mappings(
+    self: LambdaBackend, event_source_arn: str | None, function_name: str | None
+) -> list[Any]:
+    found = []
+    for config in _state["mappings"]():
+        if event_source_arn and config["EventSourceArn"] != event_source_arn:
+            continue
+        if function_name and function_name not in (
+            config["FunctionArn"],
+            config["FunctionArn"].split(":")[-1],
+        ):
+            continue
+        found.append(SimpleNamespace(get_configuration=lambda c=config: c))
+    return found
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -170,9 +190,14 @@ def _start_execution(
     return _originals["start_execution"](self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
 
-def install(functions: FunctionRegistry, deliver_target: Callable[[str, Any], None]) -> None:
+def install(
+    functions: FunctionRegistry,
+    deliver_target: Callable[[str, Any], None],
+    mappings: Callable[[], list[dict[str, Any]]] = list,
+) -> None:
     _state["functions"] = functions
     _state["deliver_target"] = deliver_target
+    _state["mappings"] = mappings
     if _originals:
         return
     _originals["invoke"] = LambdaSimpleBackend.invoke
@@ -186,6 +211,8 @@ def install(functions: FunctionRegistry, deliver_target: Callable[[str, Any], No
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    _originals["list_event_source_mappings"] = LambdaBackend.list_event_source_mappings
+    LambdaBackend.list_event_source_mappings = _list_event_source_mappings  # type: ignore[method-assign,assignment]
     LambdaSimpleBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
     Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
     WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
@@ -196,6 +223,7 @@ def uninstall() -> None:
     if not _originals:
         return
     LambdaSimpleBackend.invoke = _originals.pop("invoke")  # type: ignore[method-assign]
+    LambdaBackend.list_event_source_mappings = _originals.pop("list_event_source_mappings")  # type: ignore[method-assign]
     Rule.send_to_targets = _originals.pop("send_to_targets")  # type: ignore[method-assign]
     WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
     retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]

@@ -100,7 +100,7 @@ class LocalCloud:
         for folder in deployed.layer_dirs.values():
             if str(folder) not in sys.path:
                 sys.path.append(str(folder))
-        motopatch.install(deployed.functions, self.deliver_target)
+        motopatch.install(deployed.functions, self.deliver_target, self.event_source_mappings)
         self._sfn = boto3.client("stepfunctions", region_name=self.region)
 
         routes = build_routes(deployed.apis, deployed.functions)
@@ -203,6 +203,19 @@ class LocalCloud:
     def attribute(self, logical_id: str, name: str) -> Any:
         assert self.deployed is not None
         return self.deployed.attributes[logical_id][name]
+
+    def event_source_mappings(self) -> list[dict[str, Any]]:
+        """The mappings as Lambda's ListEventSourceMappings shows them; Enabled while polled."""
+        return [
+            {
+                "UUID": str(uuid.uuid5(uuid.NAMESPACE_URL, poller.mapping.logical_id)),
+                "EventSourceArn": poller.mapping.source_arn,
+                "FunctionArn": poller.function.spec.arn,
+                "BatchSize": poller.mapping.batch_size,
+                "State": "Enabled" if poller.is_alive() else "Disabled",
+            }
+            for poller in self._pollers
+        ]
 
     # --- delivery the Lambda service / EventBridge would do ---------------------------------
     def deliver_target(self, arn: str, payload: Any) -> None:

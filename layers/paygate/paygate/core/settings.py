@@ -105,5 +105,8 @@ class JobsEnv(Observability, PaymentsTable, Processing):
 
 
 class JobsStatusEnv(Observability, TestMode):
+    """Queue URLs, state machine ARNs and worker function names that the test jobs status reports."""
+
     job_queues: CsvList = []
     job_state_machines: CsvList = []
+    job_workers: CsvList = []
