@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
 
+from paygate.core.pages import Page
+
 Mode = Literal["test", "live"]
 MerchantStatus = Literal["active", "suspended"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -58,10 +60,7 @@ class CreatedMerchant(Merchant):
         return secret.get_secret_value()
 
 
-class MerchantList(BaseModel):
-    items: list[Merchant]
-    count: int
-    has_more: bool
+MerchantList = Page[Merchant]
 
 
 class Principal(BaseModel):

@@ -84,7 +84,7 @@ def get_merchant(merchant_id: str) -> Merchant:
 def list_merchants(limit: int, offset: int) -> MerchantList:
     page = store.list_merchants(limit, offset)
     items = [Merchant(**_public(item)) for item in page.items]
-    return MerchantList(items=items, count=len(items), has_more=page.has_more)
+    return MerchantList.of(items, page.has_more)
 
 
 def update_merchant(merchant_id: str, update: MerchantUpdate) -> Merchant:

@@ -52,7 +52,7 @@ def get_intent(principal: Principal, intent_id: str) -> PaymentIntent:
 def list_intents(principal: Principal, limit: int, offset: int) -> IntentList:
     page = store.list_for_merchant(principal.merchant_id, principal.mode, KIND, limit, offset)
     items = [PaymentIntent.model_validate(item) for item in page.items]
-    return IntentList(items=items, count=len(items), has_more=page.has_more)
+    return IntentList.of(items, page.has_more)
 
 
 def _require(intent: dict[str, Any], action: str, *allowed: str) -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, Strict, Validation
 
 from paygate.core.errors import BadRequest
 from paygate.core.money import is_currency
+from paygate.core.pages import Page
 from paygate.payments import methods
 
 MinorUnits = Annotated[int, Strict(), Field(ge=100, le=100_000_000_000)]
@@ -221,23 +222,10 @@ class PublicPayment(BaseModel):
     error_description: str | None = None
 
 
-class OrderList(BaseModel):
-    items: list[Order]
-    count: int
-    has_more: bool
-
-
-class PaymentList(BaseModel):
-    items: list[Payment]
-    count: int
-    has_more: bool
-
-
-class IntentList(BaseModel):
-    items: list[PaymentIntent]
-    count: int
-    has_more: bool
-
-
 IsoTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?$")]
 """A ``from``/``to`` filter: an ISO 8601 UTC date or time, compared with ``created_at``."""
+
+
+OrderList = Page[Order]
+PaymentList = Page[Payment]
+IntentList = Page[PaymentIntent]

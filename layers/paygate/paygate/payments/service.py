@@ -59,7 +59,7 @@ def get_public_order(order_id: str) -> PublicOrder:
 def list_orders(principal: Principal, limit: int, offset: int) -> OrderList:
     page = store.list_for_merchant(principal.merchant_id, principal.mode, "order", limit, offset)
     items = [Order.model_validate(item) for item in page.items]
-    return OrderList(items=items, count=len(items), has_more=page.has_more)
+    return OrderList.of(items, page.has_more)
 
 
 def list_order_payments(principal: Principal, order_id: str, limit: int, offset: int) -> PaymentList:
@@ -88,7 +88,7 @@ def list_payments(
 
 def _payment_list(page: dynamo.Page) -> PaymentList:
     items = [Payment.model_validate(item) for item in page.items]
-    return PaymentList(items=items, count=len(items), has_more=page.has_more)
+    return PaymentList.of(items, page.has_more)
 
 
 def get_payment(principal: Principal, payment_id: str) -> Payment:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from paygate.core.pages import Page
+
 RefundStatus = Literal["pending", "processed", "failed"]
 
 
@@ -30,7 +32,4 @@ class Refund(BaseModel):
     processed_at: str | None = None
 
 
-class RefundList(BaseModel):
-    items: list[Refund]
-    count: int
-    has_more: bool
+RefundList = Page[Refund]

@@ -85,7 +85,7 @@ def list_payment_refunds(principal: Principal, payment_id: str, limit: int, offs
     owned(principal, "payment", payment_id)
     page = store.list_children(payment_id, limit, offset)
     items = [Refund.model_validate(item) for item in page.items]
-    return RefundList(items=items, count=len(items), has_more=page.has_more)
+    return RefundList.of(items, page.has_more)
 
 
 def process_refund(refund_id: str) -> str:
