@@ -28,6 +28,7 @@ test: lint
 
 bench: install
 	$(BIN)/python benchmarks/runtime_overhead.py
+	$(BIN)/python benchmarks/payments.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,4 +1,4 @@
-"""The six places where localcloud hooks into moto; everything else is moto as it ships.
+"""The seven places where localcloud hooks into moto; everything else is moto as it ships.
 
 1. Lambda Invoke (the API, Step Functions ``lambda:invoke`` tasks and plain Lambda ARN tasks all end in
    ``LambdaSimpleBackend.invoke``): dispatched to the in-process handler. A handler error comes back as
@@ -19,6 +19,9 @@
 6. Lambda ListEventSourceMappings answers with localcloud's own mappings (its pollers), ``State``
    ``Enabled`` while the poller runs. They cannot live in moto's Lambda backend: moto would then
    deliver SQS messages and stream records itself, beside the pollers.
+7. Step Functions parses a definition once: moto ran its ANTLR parser (pure Python, ~30 ms) for
+   every execution. The parse tree is kept per definition text; each execution still gets freshly
+   built evaluation components from it (moto's Preprocessor), so no run state is shared.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from moto.events.models import EventTemplateParser, Rule
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.utilities.arns import parse_arn
 
@@ -114,6 +119,18 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         return _originals["dynamodb.transact_write_items"](self, transact_items)
     finally:
         moto_dynamodb_models.copy = real_copy
+
+
+_parse_trees: dict[str, Any] = {}
+
+
+def _parse_definition(definition: str) -> tuple[Any, Any]:
+    tree = _parse_trees.get(definition)
+    if tree is None:
+        program, tree = _originals["asl_parse"](definition)
+        _parse_trees[definition] = tree
+        return program, tree
+    return Preprocessor().visit(tree), tree
 
 
 def _list_event_source_mappings(
@@ -252,6 +269,8 @@ def install(
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    _originals["asl_parse"] = AmazonStateLanguageParser.parse
+    AmazonStateLanguageParser.parse = staticmethod(_parse_definition)  # type: ignore[method-assign,assignment]
     _originals["list_event_source_mappings"] = LambdaBackend.list_event_source_mappings
     LambdaBackend.list_event_source_mappings = _list_event_source_mappings  # type: ignore[method-assign,assignment]
     LambdaSimpleBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
@@ -264,6 +283,8 @@ def uninstall() -> None:
     if not _originals:
         return
     LambdaSimpleBackend.invoke = _originals.pop("invoke")  # type: ignore[method-assign]
+    AmazonStateLanguageParser.parse = staticmethod(_originals.pop("asl_parse"))  # type: ignore[method-assign]
+    _parse_trees.clear()
     LambdaBackend.list_event_source_mappings = _originals.pop("list_event_source_mappings")  # type: ignore[method-assign]
     Rule.send_to_targets = _originals.pop("send_to_targets")  # type: ignore[method-assign]
     WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
