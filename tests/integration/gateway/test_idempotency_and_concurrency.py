@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.integration.gateway.client import UPI, Api, error_of
+from tests.integration.gateway.client import UPI, Api, card, error_of
 
 
 def _post_until_done(api: Api, path: str, body: dict, key: str) -> requests.Response:
@@ -92,3 +92,18 @@ def test_twenty_concurrent_refunds_never_exceed_the_amount(api: Api) -> None:
     stored = api.get(path, params={"limit": 100}).json()["items"]
     assert sum(r["amount"] for r in stored) == 9 * 1_001 <= 10_000
     assert api.get(f"/api/v1/payments/{payment['id']}").json()["amount_refunded"] == 9 * 1_001
+
+
+def test_same_key_with_another_card_is_422(api: Api) -> None:
+    order = api.order()
+    key = f"card-{uuid.uuid4()}"
+    first = api.post(
+        "/api/v1/payments", {"order_id": order["id"], **card()}, headers={"Idempotency-Key": key}
+    )
+    assert first.status_code == 201
+    other = api.post(
+        "/api/v1/payments",
+        {"order_id": order["id"], **card("5555555555554444")},
+        headers={"Idempotency-Key": key},
+    )
+    assert other.status_code == 422 and error_of(other)["code"] == "IDEMPOTENCY_KEY_REUSED"

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, Strict, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    Strict,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
 
 from paygate.core.errors import BadRequest
 from paygate.core.money import is_currency
@@ -60,6 +69,12 @@ class CardIn(_Request):
         if methods.card_network(digits) is None:
             raise ValueError("card network not supported (visa, mastercard, amex, rupay)")
         return SecretStr(digits)
+
+    @field_serializer("number", when_used="json")
+    def _number_as_network_and_last4(self, number: SecretStr) -> str:
+        """What a serialised card shows (e.g. in the idempotency payload hash): never the PAN."""
+        digits = number.get_secret_value()
+        return f"{methods.card_network(digits)}-{digits[-4:]}"
 
     @field_validator("cvv")
     @classmethod
