@@ -63,3 +63,29 @@ def test_without_isolation_the_class_level_set_is_shared() -> None:
         assert "a" in other.metric_set  # what localcloud has to undo
     finally:
         metrics.clear_metrics()
+
+
+def test_concurrent_invocations_keep_their_own_logger_keys(
+    installed: None, capsys: pytest.CaptureFixture
+) -> None:
+    from aws_lambda_powertools import Logger
+
+    logger = Logger(service="isolation-logs")
+    appended, logged = threading.Barrier(2), threading.Barrier(2)
+
+    def invocation(name: str) -> None:
+        with isolation.invocation():
+            logger.append_keys(function_name=name)
+            appended.wait()  # both have appended before either logs
+            logger.info("hello")
+            logged.wait()
+
+    threads = [threading.Thread(target=invocation, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert sorted(line["function_name"] for line in lines) == ["first", "second"]
+    logger.info("outside")  # the process-level keys are untouched
+    assert "function_name" not in json.loads(capsys.readouterr().out.splitlines()[-1])
