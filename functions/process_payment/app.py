@@ -1,7 +1,7 @@
 """payment_processing Task: decide the (simulated) outcome of a payment and record it.
 
-Input ``{"payment": {...}}``; with ``"give_up": true`` (the workflow's Catch after its retries) the
-payment is recorded failed instead.
+Input ``{"payment": {...}, "attempt": n}`` (n = the Task's retry count); with ``"give_up": true`` (the
+workflow's Catch after its retries) the payment is recorded failed instead.
 """
 
 from typing import Any
@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from paygate.core.observability import logger, tracer
 from paygate.core.settings import JobsEnv
-from paygate.payments.processing import record_outcome, succeeds
+from paygate.payments.processing import decide, record_outcome
 
 GIVE_UP = ("PROCESSOR_UNAVAILABLE", "the payment processor did not answer; no money was taken")
 
@@ -21,6 +21,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("give_up"):
         status = record_outcome(payment, False, GIVE_UP)
     else:
-        status = record_outcome(payment, succeeds(payment["method"], JobsEnv.load()))
+        status = record_outcome(payment, decide(payment, int(event.get("attempt", 0)), JobsEnv.load()))
     logger.info("payment processed", extra={"payment_id": payment["id"], "status": status})
     return {"payment_id": payment["id"], "status": status}

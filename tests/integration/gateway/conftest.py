@@ -44,7 +44,9 @@ def captured_logs(gateway: LocalCloud) -> Iterator[LogCapture]:
 
 @pytest.fixture(scope="package")
 def gateway() -> Iterator[LocalCloud]:
-    with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=local_parameters(PRODUCT)) as running:
+    # time scale 0.1: Step Functions Retry intervals (2 s, 4 s) pass ten times faster
+    params = local_parameters(PRODUCT)
+    with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=params, time_scale=0.1) as running:
         yield running
 
 

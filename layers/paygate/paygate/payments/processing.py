@@ -13,6 +13,7 @@ import random
 from typing import Any
 
 from paygate.core import clock, dynamo
+from paygate.core.errors import ProcessorUnavailable
 from paygate.core.settings import Processing
 from paygate.payments import store
 
@@ -28,6 +29,22 @@ def processing_delay_seconds(settings: Processing) -> int:
         return math.ceil(max(settings.test_processing_delay, 0) / 1000)
     low, high = sorted((settings.processing_delay_min, settings.processing_delay_max))
     return round(random.randint(low, high) / 1000)  # noqa: S311 - a simulated delay, not a secret
+
+
+OUTAGE_TEST_CARD_LAST4 = "0119"  # Visa 4000 0000 0000 0119, Stripe's "processing error" test card
+OUTAGE_ATTEMPTS = 2
+
+
+def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> bool:
+    """The processor's answer for this attempt: success or decline, or ProcessorUnavailable (transient).
+
+    In test mode the Visa card ending 0119 meets an outage on its first two attempts, so the
+    workflow's Retry can be seen working.
+    """
+    card = payment.get("card") or {}
+    if settings.test_mode and card.get("last4") == OUTAGE_TEST_CARD_LAST4 and attempt < OUTAGE_ATTEMPTS:
+        raise ProcessorUnavailable(f"simulated processor outage (attempt {attempt + 1})")
+    return succeeds(payment["method"], settings)
 
 
 def succeeds(method: str, settings: Processing) -> bool:
