@@ -110,3 +110,7 @@ class JobsStatusEnv(Observability, TestMode):
     job_queues: CsvList = []
     job_state_machines: CsvList = []
     job_workers: CsvList = []
+
+
+class EventsEnv(Observability):
+    event_bus_name: str = ""

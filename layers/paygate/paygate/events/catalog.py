@@ -1,0 +1,75 @@
+"""Which events a state change is, and what each carries.
+
+A stream record (old and new image of one object) maps to zero or more event types; ``data`` is the
+object as the API returns it. The catalog follows the seed names (``order.paid``, ``payment.*``,
+``refund.*``) and Stripe's for intents (``payment_intent.*``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from paygate.payments.models import Order, Payment, PaymentIntent
+from paygate.refunds.models import Refund
+
+MODELS: dict[str, type[BaseModel]] = {
+    "order": Order,
+    "payment": Payment,
+    "payment_intent": PaymentIntent,
+    "refund": Refund,
+}
+CATALOG = (
+    "order.created",
+    "order.paid",
+    "payment.created",
+    "payment.pending",
+    "payment.success",
+    "payment.failed",
+    "payment.captured",
+    "refund.created",
+    "refund.processed",
+    "payment_intent.created",
+    "payment_intent.processing",
+    "payment_intent.requires_capture",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+)
+_ON_CREATE = {
+    "order": ("order.created",),
+    "payment": ("payment.created", "payment.pending"),
+    "refund": ("refund.created",),
+    "payment_intent": ("payment_intent.created",),
+}
+_ON_STATUS = {
+    ("order", "paid"): ("order.paid",),
+    ("payment", "success"): ("payment.success",),
+    ("payment", "failed"): ("payment.failed",),
+    ("refund", "processed"): ("refund.processed",),
+    ("payment_intent", "processing"): ("payment_intent.processing",),
+    ("payment_intent", "requires_capture"): ("payment_intent.requires_capture",),
+    ("payment_intent", "succeeded"): ("payment_intent.succeeded",),
+    ("payment_intent", "requires_payment_method"): ("payment_intent.payment_failed",),
+    ("payment_intent", "canceled"): ("payment_intent.canceled",),
+}
+
+
+def event_types(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[str, ...]:
+    """The events one write is. A payment captured as it succeeds (automatic capture) is both."""
+    if not new or new.get("type") not in MODELS:
+        return ()
+    kind, status = new["type"], new.get("status")
+    if old is None:
+        return _ON_CREATE[kind]
+    before = old.get("status")
+    if status == before:
+        return ()
+    if kind == "payment" and status == "captured":
+        return ("payment.success", "payment.captured") if before == "pending" else ("payment.captured",)
+    return _ON_STATUS.get((kind, str(status)), ())
+
+
+def api_view(item: dict[str, Any]) -> dict[str, Any]:
+    return MODELS[item["type"]].model_validate(item).model_dump(mode="json")
