@@ -216,3 +216,13 @@ def update(op: dict[str, Any]) -> dict[str, Any] | None:
             return None
         raise
     return from_item(found["Attributes"])
+
+
+def put_if_absent(table: str, item: dict[str, Any]) -> bool:
+    try:
+        client().put_item(**put_op(table, item)["Put"])
+    except ClientError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

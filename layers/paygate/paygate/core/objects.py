@@ -1,0 +1,94 @@
+"""Object tables: one item per API object, listed per merchant and mode, and per parent.
+
+An item is ``pk = <id>``, ``sk = "OBJ"``, ``type``, ``merchant_id``, ``mode``, ``version``. gsi1 lists a
+merchant's objects of a type, newest first (``MERCHANT#<id>#<mode>#<type>``); gsi2 lists the
+children of a parent (payments of an order, refunds of a payment). Every context with such objects
+(payments, webhooks) gets an ``ObjectTable`` for its own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from paygate.core import dynamo
+
+SK = "OBJ"
+OWNED = "#merchant_id = :merchant_id AND #mode = :mode"
+
+
+class ObjectTable:
+    def __init__(self, table_name: Callable[[], str]) -> None:
+        self.table_name = table_name
+
+    def table(self) -> str:
+        return self.table_name()
+
+    @staticmethod
+    def key(object_id: str) -> dict[str, str]:
+        return {"pk": object_id, "sk": SK}
+
+    @staticmethod
+    def new_item(kind: str, data: dict[str, Any], parent_id: str | None = None) -> dict[str, Any]:
+        """The stored item for a new object: its data plus keys for both listings."""
+        item = {
+            "pk": data["id"],
+            "sk": SK,
+            "type": kind,
+            "version": 1,
+            "gsi1pk": f"MERCHANT#{data['merchant_id']}#{data['mode']}#{kind}",
+            "gsi1sk": f"{data['created_at']}#{data['id']}",
+            **data,
+        }
+        if parent_id:
+            item.update(gsi2pk=parent_id, gsi2sk=f"{data['created_at']}#{data['id']}")
+        return item
+
+    def get(self, object_id: str) -> dict[str, Any] | None:
+        return dynamo.get(self.table(), object_id, SK)
+
+    def put_new(self, item: dict[str, Any]) -> bool:
+        """Put an item that must not exist yet; False when it already did."""
+        return dynamo.put_if_absent(self.table(), item)
+
+    def change(
+        self,
+        object_id: str,
+        sets: dict[str, Any],
+        condition: str,
+        add: dict[str, int] | None = None,
+        **condition_values: Any,
+    ) -> dict[str, Any]:
+        """An Update for a transaction (or ``dynamo.update``): ``sets`` plus a version bump."""
+        return dynamo.update_op(
+            self.table(),
+            self.key(object_id),
+            sets=sets,
+            add={"version": 1, **(add or {})},
+            condition=condition,
+            **condition_values,
+        )
+
+    def list_for_merchant(
+        self,
+        merchant_id: str,
+        mode: str,
+        kind: str,
+        limit: int,
+        offset: int,
+        created_between: tuple[str, str] | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> dynamo.Page:
+        return dynamo.query_page(
+            self.table(),
+            "gsi1",
+            "gsi1pk",
+            f"MERCHANT#{merchant_id}#{mode}#{kind}",
+            limit=limit,
+            offset=offset,
+            sort_between=created_between,
+            filters=filters,
+        )
+
+    def list_children(self, parent_id: str, limit: int, offset: int) -> dynamo.Page:
+        return dynamo.query_page(self.table(), "gsi2", "gsi2pk", parent_id, limit=limit, offset=offset)

@@ -1,0 +1,1 @@
+"""Webhooks: merchants' endpoints, and signed deliveries of events to them on a retry schedule."""
