@@ -36,6 +36,7 @@ def local_parameters(template_path: Path, overrides: list[str] | None = None) ->
     declares them), then the ``Name=Value`` overrides."""
     defaults = {
         "TestMode": "true",
+        "WebhookRetryIntervalsTest": "true",
         "PlatformAdminKeyHash": hashlib.sha256(admin_key().encode()).hexdigest(),
     }
     declared = template.declared_parameters(template_path)

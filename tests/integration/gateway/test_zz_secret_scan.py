@@ -18,7 +18,7 @@ PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
 def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb", region_name=gateway.region)
     items: list[dict[str, Any]] = []
-    for table in ("MerchantsTable", "PaymentsTable", "IdempotencyTable"):
+    for table in ("MerchantsTable", "PaymentsTable", "IdempotencyTable", "WebhooksTable"):
         for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
             items.extend(page["Items"])
     return items

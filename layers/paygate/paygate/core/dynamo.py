@@ -144,6 +144,7 @@ def update_op(
     *,
     sets: dict[str, Any] | None = None,
     add: dict[str, int] | None = None,
+    append: dict[str, list[Any]] | None = None,
     condition: str | None = None,
     names: dict[str, str] | None = None,
     **condition_values: Any,
@@ -156,10 +157,17 @@ def update_op(
     all_names = dict(names or {})
     vals: dict[str, Any] = {}
     clauses = []
+    assignments = []
     if sets:
         all_names.update({f"#{k}": k for k in sets})
         vals.update({f"set_{k}": v for k, v in sets.items()})
-        clauses.append("SET " + ", ".join(f"#{k} = :set_{k}" for k in sets))
+        assignments += [f"#{k} = :set_{k}" for k in sets]
+    if append:
+        all_names.update({f"#{k}": k for k in append})
+        vals.update({f"app_{k}": v for k, v in append.items()})
+        assignments += [f"#{k} = list_append(#{k}, :app_{k})" for k in append]
+    if assignments:
+        clauses.append("SET " + ", ".join(assignments))
     if add:
         all_names.update({f"#{k}": k for k in add})
         vals.update({f"add_{k}": v for k, v in add.items()})

@@ -57,6 +57,7 @@ class ObjectTable:
         sets: dict[str, Any],
         condition: str,
         add: dict[str, int] | None = None,
+        append: dict[str, list[Any]] | None = None,
         **condition_values: Any,
     ) -> dict[str, Any]:
         """An Update for a transaction (or ``dynamo.update``): ``sets`` plus a version bump."""
@@ -65,6 +66,7 @@ class ObjectTable:
             self.key(object_id),
             sets=sets,
             add={"version": 1, **(add or {})},
+            append=append,
             condition=condition,
             **condition_values,
         )

@@ -114,3 +114,14 @@ class JobsStatusEnv(Observability, TestMode):
 
 class EventsEnv(Observability):
     event_bus_name: str = ""
+
+
+class WebhooksTable(EnvSettings):
+    webhooks_table: str
+
+
+class WebhookEnv(Observability, WebhooksTable, MerchantsTable, TestMode):
+    """Dispatch and delivery: where deliveries start, and which retry schedule they follow."""
+
+    webhook_state_machine_arn: str = ""
+    webhook_retry_intervals_test: bool = False

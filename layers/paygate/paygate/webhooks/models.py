@@ -12,7 +12,7 @@ from paygate.events.catalog import CATALOG
 EVENT_TYPES = (*CATALOG, "ping")
 EndpointStatus = Literal["enabled", "disabled"]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
-Url = Field(max_length=2048, pattern=r"^https?://[^\s/$.?#][^\s]*$")
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 
 def _known_events(events: list[str] | None) -> list[str] | None:
@@ -27,7 +27,7 @@ def _known_events(events: list[str] | None) -> list[str] | None:
 class EndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Url
+    url: str = Field(max_length=2048, pattern=URL_PATTERN)
     enabled_events: list[str] = Field(default=["*"], min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=255)
 
@@ -37,7 +37,7 @@ class EndpointIn(BaseModel):
 class EndpointUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Url
+    url: str | None = Field(default=None, max_length=2048, pattern=URL_PATTERN)
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=255)
     status: EndpointStatus | None = None

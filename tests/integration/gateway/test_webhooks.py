@@ -1,0 +1,232 @@
+"""Events reach the merchant's receiver as signed webhooks, on the retry schedule, with logs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from localcloud.runtime import LocalCloud
+from standardwebhooks import Webhook
+
+from tests.helpers import wait_for
+from tests.integration.gateway.client import Api, error_of
+from tests.integration.gateway.conftest import keys_of
+from tests.integration.gateway.receiver import Receiver, start_receiver
+
+SCALE = 0.1  # the gateway fixture's time scale: the test schedule 0/5/10/15/20 s runs as 0/0.5/1/1.5/2 s
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    yield from start_receiver()
+
+
+def _endpoint(api: Api, receiver: Receiver, path: str, events: list[str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"url": receiver.url + path, "description": path}
+    if events is not None:
+        body["enabled_events"] = events
+    return api.created("/api/v1/webhook_endpoints", body)
+
+
+def _verified(received: Any, secret: str) -> dict[str, Any]:
+    """The event, once both signatures check out (Standard Webhooks library and the seed's hex HMAC)."""
+    event = Webhook(secret).verify(received.body, received.headers)
+    expected = hmac.new(secret.encode(), received.body.encode(), hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(received.headers["X-Webhook-Signature"], expected)
+    assert received.headers["webhook-id"] == event["id"]
+    return event
+
+
+def test_a_payment_lifecycle_is_delivered_signed(api: Api, receiver: Receiver) -> None:
+    # Given an endpoint for every event
+    endpoint = _endpoint(api, receiver, "/all")
+    assert endpoint["secret"].startswith("whsec_") and endpoint["status"] == "enabled"
+    # When an order is paid, captured and partly refunded
+    payment = api.paid(6_000)
+    api.post(f"/api/v1/payments/{payment['id']}/capture")
+    refund = api.created(f"/api/v1/payments/{payment['id']}/refunds", {"amount": 1_000})
+    processed = api.settled(f"/api/v1/refunds/{refund['id']}")
+    subjects = {payment["order_id"], payment["id"], refund["id"]}
+    expected = {
+        payment["order_id"]: {"order.created", "order.paid"},
+        payment["id"]: {"payment.created", "payment.pending", "payment.success", "payment.captured"},
+        refund["id"]: {"refund.created", "refund.processed"},
+    }
+
+    def delivered() -> list[dict[str, Any]] | None:
+        events = [_verified(r, endpoint["secret"]) for r in receiver.at("/all")]
+        mine = [e for e in events if e["subject"] in subjects]
+        return mine if len(mine) >= 8 else None
+
+    # Then each event arrives once, verified with standardwebhooks and with the hex HMAC
+    events = wait_for(delivered, what="the lifecycle's 8 webhooks")
+    for subject, types in expected.items():
+        assert sorted(e["type"] for e in events if e["subject"] == subject) == sorted(types)
+    assert len({e["id"] for e in events}) == len(events)
+    last = next(e for e in events if e["type"] == "refund.processed")
+    assert last["data"] == processed and last["specversion"] == "1.0" and last["mode"] == "test"
+
+
+def test_the_merchant_webhook_url_gets_events_signed_with_the_merchant_secret(
+    admin: Api, gateway: LocalCloud, receiver: Receiver
+) -> None:
+    merchant = admin.created(
+        "/api/v1/admin/merchants",
+        {"name": "Hooked", "email": "hooked@example.com", "webhook_url": receiver.url + "/merchant"},
+    )
+    shop = Api.with_key(gateway.url, *keys_of(merchant, "test"))
+    order = shop.order(1_000)
+    received = wait_for(lambda: receiver.at("/merchant"), what="the merchant's own webhook")
+    event = _verified(received[0], merchant["webhook_secret"])
+    assert (event["type"], event["subject"]) == ("order.created", order["id"])
+
+
+def test_retries_follow_the_schedule_and_the_log_shows_every_attempt(api: Api, receiver: Receiver) -> None:
+    # Given a receiver that answers 500 twice, then 200
+    receiver.scripts["/flaky"] = [500, 500]
+    endpoint = _endpoint(api, receiver, "/flaky", ["order.created"])
+    order = api.order(1_100)
+    # Then it gets exactly 3 attempts, 5 s and 10 s apart on the test schedule (time-scaled here)
+    wait_for(lambda: len([r for r in receiver.at("/flaky") if order["id"] in r.body]) >= 3, what="3 attempts")
+    hits = [r for r in receiver.at("/flaky") if order["id"] in r.body]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(hits)]
+    assert len(hits) == 3
+    assert gaps[0] == pytest.approx(5 * SCALE, abs=0.4) and gaps[1] == pytest.approx(10 * SCALE, abs=0.4)
+    assert len({r.body for r in hits}) == 1  # byte-identical body on every attempt
+    # and the delivery log shows all three with their codes
+    log = api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]
+    delivery = next(d for d in log if d["endpoint_id"] == endpoint["id"])
+    detail = wait_for(
+        lambda: (d := api.get(f"/api/v1/webhooks/{delivery['id']}").json())["status"] == "succeeded" and d,
+        what="the delivery to succeed",
+    )
+    assert [a["response_code"] for a in detail["attempts"]] == [500, 500, 200]
+    assert detail["attempt_count"] == 3 and detail["next_retry_at"] is None
+
+
+def test_a_receiver_down_for_good_fails_after_5_attempts_then_retry_delivers(
+    api: Api, receiver: Receiver
+) -> None:
+    # Given an endpoint whose port nobody listens on
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    endpoint = api.created(
+        "/api/v1/webhook_endpoints",
+        {"url": f"http://127.0.0.1:{dead_port}/down", "enabled_events": ["order.created"]},
+    )
+    api.order(1_200)
+    log = lambda: [d for d in api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]  # noqa: E731
+                   if d["endpoint_id"] == endpoint["id"]]  # fmt: skip
+    failed = wait_for(lambda: log() and log()[0]["status"] == "failed" and log()[0], what="5 failed attempts")
+    assert failed["attempt_count"] == 5
+    detail = api.get(f"/api/v1/webhooks/{failed['id']}").json()
+    assert len(detail["attempts"]) == 5 and all(a["error"] for a in detail["attempts"])
+    # When the endpoint points at a live receiver again and the delivery is retried
+    api.patch(f"/api/v1/webhook_endpoints/{endpoint['id']}", {"url": receiver.url + "/back"})
+    retried = api.post(f"/api/v1/webhooks/{failed['id']}/retry")
+    assert retried.status_code == 200 and retried.json()["status"] == "pending"
+    # Then it is delivered once
+    wait_for(lambda: receiver.at("/back"), what="the retried delivery")
+    done = wait_for(
+        lambda: (d := api.get(f"/api/v1/webhooks/{failed['id']}").json())["status"] == "succeeded" and d,
+        what="the retry to succeed",
+    )
+    assert len(receiver.at("/back")) == 1 and done["attempts"][-1]["response_code"] == 200
+
+
+def test_endpoints_receive_only_their_events(api: Api, receiver: Receiver) -> None:
+    orders_only = _endpoint(api, receiver, "/orders-only", ["order.created", "order.paid"])
+    payments_only = _endpoint(api, receiver, "/payments-only", ["payment.success"])
+    payment = api.paid(1_300)
+    wait_for(lambda: len(receiver.at("/orders-only")) >= 2 and receiver.at("/payments-only"), what="both")
+    order_events = {_verified(r, orders_only["secret"])["type"] for r in receiver.at("/orders-only")}
+    payment_events = [_verified(r, payments_only["secret"]) for r in receiver.at("/payments-only")]
+    assert order_events == {"order.created", "order.paid"}
+    assert [(e["type"], e["subject"]) for e in payment_events] == [("payment.success", payment["id"])]
+
+
+def test_a_replayed_stream_record_delivers_once_per_endpoint(
+    api: Api, gateway: LocalCloud, receiver: Receiver
+) -> None:
+    _endpoint(api, receiver, "/replay", ["order.created"])
+    order = api.order(1_400)
+    wait_for(lambda: receiver.at("/replay"), what="the first delivery")
+    image = boto3.client("dynamodb", region_name=gateway.region).get_item(
+        TableName=gateway.physical("PaymentsTable"), Key={"pk": {"S": order["id"]}, "sk": {"S": "OBJ"}}
+    )["Item"]
+    record = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "1", "NewImage": image}}
+    for _ in range(2):
+        assert not gateway.function("PublishEvents").invoke({"Records": [record]}).failed
+    wait_for(lambda: api.get("/api/v1/test/jobs/status").json()["idle"], what="the replays to be handled")
+    hits = [r for r in receiver.at("/replay") if order["id"] in r.body]
+    assert len(hits) == 1
+    assert json.loads(hits[0].body)["type"] == "order.created"
+
+
+def test_ping_and_secret_rotation(api: Api, receiver: Receiver) -> None:
+    endpoint = _endpoint(api, receiver, "/ping", ["order.paid"])
+    rotated = api.post(f"/api/v1/webhook_endpoints/{endpoint['id']}/rotate_secret").json()
+    assert rotated["secret"] != endpoint["secret"]
+    ping = api.post(f"/api/v1/webhook_endpoints/{endpoint['id']}/test")
+    assert ping.status_code == 201 and ping.json()["event_type"] == "ping"
+    received = wait_for(lambda: receiver.at("/ping"), what="the ping")
+    assert _verified(received[0], rotated["secret"])["type"] == "ping"
+    with pytest.raises(Exception):  # noqa: B017 - the old secret no longer verifies
+        Webhook(endpoint["secret"]).verify(received[0].body, received[0].headers)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "not a url"}, "url"),
+        ({"url": "ftp://example.com/hook"}, "url"),
+        ({"url": "https://example.com/hook", "enabled_events": ["payment.teleported"]}, "enabled_events"),
+        ({"url": "https://example.com/hook", "enabled_events": []}, "enabled_events"),
+        ({"url": "http://169.254.169.254/latest/meta-data"}, "url"),
+        ({"url": "http://10.0.0.8/hook"}, "url"),
+    ],
+)
+def test_bad_endpoints_are_refused(api: Api, body: dict[str, Any], field: str) -> None:
+    before = api.get("/api/v1/webhook_endpoints", params={"limit": 100}).json()["count"]
+    response = api.post("/api/v1/webhook_endpoints", body)
+    assert response.status_code == 400 and error_of(response)["field"] == field
+    assert api.get("/api/v1/webhook_endpoints", params={"limit": 100}).json()["count"] == before
+
+
+def test_live_mode_refuses_http_and_loopback(gateway: LocalCloud, second_merchant: dict[str, Any]) -> None:
+    live = Api.with_key(gateway.url, *keys_of(second_merchant, "live"))
+    for url in ("http://example.com/hook", "https://127.0.0.1/hook"):
+        response = live.post("/api/v1/webhook_endpoints", {"url": url})
+        assert response.status_code == 400 and error_of(response)["field"] == "url", url
+
+
+def test_another_merchants_endpoint_and_delivery_are_404(
+    api: Api, gateway: LocalCloud, receiver: Receiver, second_merchant: dict[str, Any]
+) -> None:
+    endpoint = _endpoint(api, receiver, "/mine", ["order.created"])
+    api.order(1_500)
+    delivery = wait_for(
+        lambda: next((d for d in api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]
+                      if d["endpoint_id"] == endpoint["id"]), None),
+        what="a delivery",
+    )  # fmt: skip
+    other = Api.with_key(gateway.url, *keys_of(second_merchant, "test"))
+    for response in (
+        other.get(f"/api/v1/webhook_endpoints/{endpoint['id']}"),
+        other.patch(f"/api/v1/webhook_endpoints/{endpoint['id']}", {"description": "x"}),
+        other.session.delete(f"{gateway.url}/api/v1/webhook_endpoints/{endpoint['id']}", timeout=10),
+        other.post(f"/api/v1/webhook_endpoints/{endpoint['id']}/rotate_secret"),
+        other.post(f"/api/v1/webhook_endpoints/{endpoint['id']}/test"),
+        other.get(f"/api/v1/webhooks/{delivery['id']}"),
+        other.post(f"/api/v1/webhooks/{delivery['id']}/retry"),
+    ):
+        assert response.status_code == 404, response.text
+    assert api.get(f"/api/v1/webhook_endpoints/{endpoint['id']}").json()["description"] == "/mine"
