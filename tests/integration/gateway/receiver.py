@@ -21,7 +21,8 @@ class Received:
 class Receiver:
     server: ThreadingHTTPServer
     received: list[Received] = field(default_factory=list)
-    scripts: dict[str, list[int]] = field(default_factory=dict)  # path -> status codes, then 200
+    # path -> answers to give in turn (a status, or a status and headers), then 200
+    scripts: dict[str, list[int | tuple[int, dict[str, str]]]] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -39,9 +40,12 @@ def start_receiver() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
             receiver.received.append(Received(self.path, dict(self.headers), body, time.monotonic()))
             script = receiver.scripts.get(self.path, [])
-            status = script.pop(0) if script else 200
+            answer = script.pop(0) if script else 200
+            status, headers = answer if isinstance(answer, tuple) else (answer, {})
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(f"status {status}".encode())
 
