@@ -29,6 +29,7 @@ test: lint
 bench: install
 	$(BIN)/python benchmarks/runtime_overhead.py
 	$(BIN)/python benchmarks/payments.py
+	$(BIN)/python benchmarks/webhooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
