@@ -256,3 +256,19 @@ def test_a_longer_retry_after_is_honoured(api: Api, receiver: Receiver) -> None:
     wait_for(lambda: len(mine()) >= 2, timeout=20, what="the second attempt")
     first, second = mine()[:2]
     assert second.at - first.at == pytest.approx(30 * SCALE, abs=0.5)
+
+
+def test_a_delivery_to_a_disabled_endpoint_fails_at_its_next_attempt(api: Api, receiver: Receiver) -> None:
+    # Given a delivery waiting for its second attempt (the receiver answered 500)
+    receiver.scripts["/disabled"] = [500]
+    endpoint = _endpoint(api, receiver, "/disabled", ["order.created"])
+    order = api.order(1_800)
+    wait_for(lambda: any(order["id"] in r.body for r in receiver.at("/disabled")), what="the first attempt")
+    # When the merchant disables the endpoint
+    api.patch(f"/api/v1/webhook_endpoints/{endpoint['id']}", {"status": "disabled"})
+    # Then the next attempt does not send and the delivery fails, without waiting out the schedule
+    log = lambda: [d for d in api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]  # noqa: E731
+                   if d["endpoint_id"] == endpoint["id"]]  # fmt: skip
+    failed = wait_for(lambda: log()[0]["status"] == "failed" and log()[0], what="the delivery to fail")
+    assert failed["attempt_count"] == 2
+    assert len([r for r in receiver.at("/disabled") if order["id"] in r.body]) == 1

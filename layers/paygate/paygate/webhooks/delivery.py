@@ -51,7 +51,8 @@ def attempt(delivery_id: str, schedule: list[int]) -> dict[str, Any]:
     now = clock.now()
     code = snippet = error = None
     answer_headers: dict[str, str] = {}
-    if found is None or not found[2]:
+    unreachable = found is None or not found[2]  # deleted or disabled: no point waiting
+    if unreachable:
         error = "endpoint deleted or disabled"
     else:
         url, secret, _enabled = found
@@ -78,12 +79,12 @@ def attempt(delivery_id: str, schedule: list[int]) -> dict[str, Any]:
     succeeded = code is not None and 200 <= code < 300
     gone = code == 410
     last = number >= len(schedule)
-    wait = 0 if succeeded or gone or last else int(schedule[number])
+    wait = 0 if succeeded or gone or last or unreachable else int(schedule[number])
     if code in (429, 503):
         retry_after = (answer_headers.get("Retry-After") or answer_headers.get("retry-after") or "").strip()
         if retry_after.isdigit() and int(retry_after) > wait and not last:
             wait = int(retry_after)
-    status = "succeeded" if succeeded else "failed" if (gone or last or found is None) else "pending"
+    status = "succeeded" if succeeded else "failed" if (gone or last or unreachable) else "pending"
     finished = status != "pending"
     next_retry = None if finished else (now + timedelta(seconds=wait)).isoformat(timespec="milliseconds")
     sets = {
