@@ -1,9 +1,11 @@
 """Environment variables read into pydantic models.
 
 Each function composes the settings it needs by inheritance (``class HealthEnv(Observability, ...)``)
-and reads them with ``HealthEnv.load()``. The result is cached per function name: on AWS a process
-serves one function, while the embedded runtime (localcloud) runs every function in one process with
-each function's own environment, so a process-wide cache would hand one function another's settings.
+and reads them with ``HealthEnv.load()``. The result is cached per execution environment (its log
+stream name): on AWS a process is one environment of one function, while the embedded runtime
+(localcloud) runs every function, and every restart of the stack, in one process, each environment
+with its own variables; a cache per process, or per function name, would hand one function another's
+settings, or a restarted stack the old one's (a fresh random session key, say).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import threading
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr
 
 _cache: dict[tuple[type, str], Any] = {}
 _lock = threading.Lock()
@@ -25,7 +27,7 @@ class EnvSettings(BaseModel):
 
     @classmethod
     def load(cls) -> Self:
-        key = (cls, os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""))
+        key = (cls, os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", ""))
         cached = _cache.get(key)
         if cached is None:
             with _lock:
@@ -125,3 +127,9 @@ class WebhookEnv(Observability, WebhooksTable, MerchantsTable, TestMode):
 
     webhook_state_machine_arn: str = ""
     webhook_retry_intervals_test: bool = False
+
+
+class SessionSigning(EnvSettings):
+    """HS256 key of dashboard session tokens (template parameter SessionSigningKey); empty disables them."""
+
+    session_signing_key: SecretStr = SecretStr("")
