@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -24,6 +25,7 @@ SEED_CREDENTIALS = {
     "key_id": "key_test_abc123",
     "key_secret": "secret_test_xyz789",
     "webhook_secret": "whsec_test_abc123",
+    "password": "test_password_123",  # dashboard login; documented, test mode only
 }
 
 
@@ -32,12 +34,13 @@ def admin_key() -> str:
 
 
 def local_parameters(template_path: Path, overrides: list[str] | None = None) -> dict[str, str]:
-    """Template parameters of a local run: test mode on and the admin key's hash (where the template
-    declares them), then the ``Name=Value`` overrides."""
+    """Template parameters of a local run: test mode on, the admin key's hash and a fresh dashboard
+    session key (where the template declares them), then the ``Name=Value`` overrides."""
     defaults = {
         "TestMode": "true",
         "WebhookRetryIntervalsTest": "true",
         "PlatformAdminKeyHash": hashlib.sha256(admin_key().encode()).hexdigest(),
+        "SessionSigningKey": secrets.token_urlsafe(32),
     }
     declared = template.declared_parameters(template_path)
     params = {name: value for name, value in defaults.items() if name in declared}
@@ -50,6 +53,8 @@ def local_parameters(template_path: Path, overrides: list[str] | None = None) ->
 
 
 def _local(args: argparse.Namespace) -> int:
+    import demo_shop
+
     from localcloud.runtime import LocalCloud
 
     stop = threading.Event()
@@ -75,8 +80,13 @@ def _local(args: argparse.Namespace) -> int:
     except OSError as exc:  # most often: the port is taken
         print(f"paygate local: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
+    shop = None
     try:
         base = cloud.url
+        try:
+            shop, shop_url = demo_shop.start(base, port=args.port + 1 if args.port else 0, host=args.host)
+        except OSError as exc:  # the gateway runs on without it
+            shop_url = f"not started: {exc}"
         print(
             "\n".join(
                 [
@@ -85,10 +95,12 @@ def _local(args: argparse.Namespace) -> int:
                     f"  checkout    {base}/checkout",
                     f"  SDK         {base}/sdk/checkout.js",
                     f"  dashboard   {base}/dashboard",
+                    f"  demo shop   {shop_url}",
                     f"  functions   {len(cloud.deployed.functions.functions) if cloud.deployed else 0}"
                     f" from {cloud.template.path.name}; time scale {cloud.time_scale}",
                     "Seeded test merchant (test mode):",
                     f"  email {SEED_CREDENTIALS['email']}",
+                    f"  dashboard password {SEED_CREDENTIALS['password']}",
                     f"  X-Api-Key: {SEED_CREDENTIALS['key_id']}",
                     f"  X-Api-Secret: {SEED_CREDENTIALS['key_secret']}",
                     f"  webhook secret {SEED_CREDENTIALS['webhook_secret']}",
@@ -100,6 +112,8 @@ def _local(args: argparse.Namespace) -> int:
         )
         stop.wait()
     finally:
+        if shop is not None:
+            shop.stop()
         cloud.stop()
         print("paygate local: stopped", flush=True)
     return 0
@@ -110,6 +124,8 @@ def _create_merchant(args: argparse.Namespace) -> int:
     body = {"name": args.name, "email": args.email}
     if args.webhook_url:
         body["webhook_url"] = args.webhook_url
+    if args.password:
+        body["password"] = args.password
     try:
         response = requests.post(
             args.base_url.rstrip("/") + "/api/v1/admin/merchants",
@@ -161,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--email", required=True)
     create.add_argument("--webhook-url")
+    create.add_argument("--password", help="dashboard login password (8-128 characters), stored hashed")
     create.add_argument("--base-url", default=DEFAULT_URL)
     create.add_argument("--admin-key", default=None, help="default: PAYGATE_ADMIN_KEY or the local key")
     create.set_defaults(run=_create_merchant)

@@ -299,9 +299,10 @@ class Provisioner:
     def _bucket(self, res: Resource, props: dict[str, Any]) -> None:
         name = self._name(res, props.get("BucketName"), 63).lower()
         self.client("s3").create_bucket(Bucket=name)
-        sync_dir = res.metadata.get("localcloud", {}).get("SyncDir")
-        if sync_dir:
-            self._sync(name, self.template.path.parent / sync_dir, res.logical_id)
+        local = res.metadata.get("localcloud", {})
+        if local.get("SyncDir"):
+            folder = self.template.path.parent / local["SyncDir"]
+            self._sync(name, folder, res.logical_id, local.get("SyncExclude", []))
             self.deployed.site_buckets[res.logical_id] = name
         self._set(
             res,
@@ -312,11 +313,13 @@ class Provisioner:
             WebsiteURL=f"http://{name}.s3-website-{self.region}.amazonaws.com",
         )
 
-    def _sync(self, bucket: str, folder: Path, logical_id: str) -> None:
-        """What ``aws s3 sync`` does on deploy: every file, with its content type."""
+    def _sync(self, bucket: str, folder: Path, logical_id: str, exclude: list[str]) -> None:
+        """What ``aws s3 sync --exclude 'x/*'`` does on deploy: every file but the excluded top-level
+        folders, with its content type."""
         if not folder.is_dir():
             raise TemplateError(logical_id, f"Metadata localcloud.SyncDir {folder} is not a folder")
-        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        files = (p for p in folder.rglob("*") if p.is_file())
+        for file in sorted(p for p in files if p.relative_to(folder).parts[0] not in exclude):
             content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
                 content_type += "; charset=utf-8"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demo_shop import start as start_demo_shop
 from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -37,6 +38,14 @@ def gateway() -> Iterator[LocalCloud]:
 @pytest.fixture(scope="package")
 def api(gateway: LocalCloud) -> Api:
     return Api.with_key(gateway.url, *SEED_KEY)
+
+
+@pytest.fixture(scope="package")
+def demo_shop(gateway: LocalCloud) -> Iterator[str]:
+    """The sample merchant site on its own origin (another port); yields its page URL."""
+    server, url = start_demo_shop(gateway.url)
+    yield url
+    server.stop()
 
 
 @pytest.fixture(scope="package")

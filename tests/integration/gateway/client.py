@@ -9,6 +9,9 @@ import requests
 from tests.helpers import wait_for
 
 SEED_KEY = ("key_test_abc123", "secret_test_xyz789")
+SEED_EMAIL = "test@example.com"
+SEED_PASSWORD = "test_password_123"
+DASHBOARD_HEADER = {"X-Paygate-Dashboard": "1"}
 ADMIN_KEY = "padm_local_admin_key"
 VISA = "4111111111111111"
 UPI = {"method": "upi", "vpa": "payer@okaxis"}

@@ -1,5 +1,5 @@
-"""After every other test of the package (the file name sorts last on purpose): no PAN, CVV or API
-secret in any DynamoDB item or in anything the gateway logged."""
+"""After every other test of the package (the file name sorts last on purpose): no PAN, CVV, API
+secret, dashboard password or session token in any DynamoDB item or in anything the gateway logged."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from localcloud.runtime import LocalCloud
 
 from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, VISA, Api, card
 from tests.integration.gateway.conftest import LogCapture
+from tests.integration.gateway.test_dashboard_api import PASSWORDS
 
 PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
+JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}: a session token
 
 
 def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
@@ -47,5 +49,9 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
         assert '"cvv"' not in text, f"a cvv field in {where}"
         for secret in secrets:
             assert secret not in text, f"an API secret in {where}"
-    # and the stored key items hold only hashes
+        for password in PASSWORDS:
+            assert password not in text, f"a dashboard password in {where}"
+        assert JWT_HEADER not in text and "paygate_session=" not in text, f"a session token in {where}"
+    # and the stored key items hold only hashes, the passwords only argon2id hashes
     assert "APIKEY#" in stored and "key_hashes" in stored
+    assert '"password_hash": {"S": "$argon2id$' in stored and "SESSION#" in stored

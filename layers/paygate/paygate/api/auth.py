@@ -1,4 +1,4 @@
-"""Who is calling: the merchant (API key) or the platform admin, read from the request headers.
+"""Who is calling: the merchant (API key or dashboard session) or the platform admin, from the headers.
 
 Runs before routing and body validation, so a caller without credentials learns nothing about the
 shape of the request and never reaches a handler.
@@ -11,6 +11,7 @@ from typing import Any
 
 from paygate.core.errors import Unauthorized
 from paygate.core.settings import AdminEnv
+from paygate.dashboard import sessions
 from paygate.merchants import service as merchants
 from paygate.merchants.keys import same_hash
 from paygate.merchants.models import Principal
@@ -19,7 +20,19 @@ Authenticator = Callable[[Mapping[str, str]], dict[str, Any]]
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:
-    return {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
+    """Lower-cased names. Several ``Cookie`` headers (HTTP/2 sends one per cookie) are joined with
+    ``; ``, as the single-value ``headers`` map of the proxy event would keep only the last one."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
+    cookies = [
+        value
+        for name, values in (event.get("multiValueHeaders") or {}).items()
+        if name.lower() == "cookie"
+        for value in values or []
+        if isinstance(value, str)
+    ]
+    if cookies:
+        headers["cookie"] = "; ".join(cookies)
+    return headers
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -28,10 +41,15 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def merchant(headers: Mapping[str, str]) -> dict[str, Any]:
-    """``X-Api-Key`` + ``X-Api-Secret`` (seed contract) or ``Authorization: Bearer <secret>``."""
+    """``X-Api-Key`` + ``X-Api-Secret`` (seed contract) or ``Authorization: Bearer <secret>``; without
+    either, the dashboard's session cookie with ``X-Paygate-Dashboard: 1`` (``key_id="dashboard"``)."""
     key_id, secret = headers.get("x-api-key"), headers.get("x-api-secret")
     if key_id is None and secret is None:
         secret = _bearer(headers)
+        if secret is None:
+            session = sessions.principal_from(headers)
+            if session is not None:
+                return {"principal": session}
     elif not key_id or not secret:
         raise Unauthorized("send both X-Api-Key and X-Api-Secret")
     principal: Principal = merchants.authenticate(key_id, secret)
@@ -44,6 +62,14 @@ def platform_admin(headers: Mapping[str, str]) -> dict[str, Any]:
     if not token or not same_hash(token, AdminEnv.load().platform_admin_key_hash):
         raise Unauthorized("platform admin key required")
     return {"admin": True}
+
+
+def dashboard_client(headers: Mapping[str, str]) -> dict[str, Any]:
+    """Login and logout: no session needed, but the dashboard's header is (no login CSRF either).
+    Hands on the session cookie (if any) and whether the viewer came over https (cookie ``Secure``)."""
+    if headers.get(sessions.HEADER.lower()) != "1":
+        raise Unauthorized(f"dashboard requests need the header {sessions.HEADER}: 1", sessions.HEADER)
+    return {"session_token": sessions.token_from(headers), "https": sessions.is_https(headers)}
 
 
 def public(_headers: Mapping[str, str]) -> dict[str, Any]:

@@ -73,3 +73,9 @@ class ProcessorUnavailable(PaygateError):
 
     status = 503
     code = "PROCESSOR_UNAVAILABLE"
+
+
+class InvalidCredentials(Unauthorized):
+    """Dashboard login: wrong email or wrong password, deliberately the same answer for both."""
+
+    code = "INVALID_CREDENTIALS"

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
 
 from paygate.core.pages import Page
 
 Mode = Literal["test", "live"]
 MerchantStatus = Literal["active", "suspended"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PASSWORD_LENGTH = (8, 128)
+
+
+def _password_length(value: SecretStr | None) -> SecretStr | None:
+    """Checked here rather than with Field(min_length): pydantic's message would call it "items"."""
+    low, high = PASSWORD_LENGTH
+    if value is not None and not low <= len(value.get_secret_value()) <= high:
+        raise ValueError(f"password must be {low}-{high} characters")
+    return value
 
 
 class MerchantIn(BaseModel):
@@ -19,6 +28,10 @@ class MerchantIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     webhook_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    password: SecretStr | None = None
+    """Dashboard login password, stored as an argon2id hash; without one the merchant cannot log in."""
+
+    _check_password = field_validator("password")(_password_length)
 
 
 class MerchantUpdate(BaseModel):
@@ -27,6 +40,10 @@ class MerchantUpdate(BaseModel):
     status: MerchantStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=120)
     webhook_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    password: SecretStr | None = None
+    """A new dashboard password; ``null`` removes it (no dashboard login)."""
+
+    _check_password = field_validator("password")(_password_length)
 
 
 class Merchant(BaseModel):
@@ -37,6 +54,14 @@ class Merchant(BaseModel):
     webhook_url: str | None = None
     created_at: str
     updated_at: str
+
+
+class ApiKey(BaseModel):
+    """A key as listed later: its id only, the secret being stored hashed."""
+
+    mode: Mode
+    key_id: str
+    created_at: str
 
 
 class ApiKeyCredentials(BaseModel):
@@ -64,7 +89,7 @@ MerchantList = Page[Merchant]
 
 
 class Principal(BaseModel):
-    """The merchant and mode a request acts for, from its API key."""
+    """The merchant and mode a request acts for, from its API key (or ``key_id="dashboard"``: a session)."""
 
     merchant_id: str
     mode: Mode

@@ -1,8 +1,10 @@
 """All DynamoDB access for merchants and API keys (the merchants table).
 
-Items: ``MERCHANT#<id>/PROFILE`` (listed on gsi1 under ``MERCHANTS``), ``EMAIL#<email>/EMAIL`` (keeps
-emails unique), ``APIKEY#<sha256(secret)>/APIKEY`` (one per key; carries the merchant's status so that
-authenticating a request is a single GetItem).
+Items: ``MERCHANT#<id>/PROFILE`` (listed on gsi1 under ``MERCHANTS``; ``key_hashes`` lists the hashes
+of its current keys, one per mode; ``password_hash`` is argon2id), ``EMAIL#<email>/EMAIL`` (keeps
+emails unique, and finds the merchant at dashboard login), ``APIKEY#<sha256(secret)>/APIKEY`` (one per
+key; carries the merchant's status so that authenticating a request is a single GetItem). Dashboard
+sessions live in this table too (``paygate.dashboard.store``).
 """
 
 from __future__ import annotations
@@ -42,22 +44,26 @@ def put_new_merchant(profile: dict[str, Any], keys: list[dict[str, Any]]) -> Non
         ),
     ]
     for key in keys:
-        item = {
-            "pk": f"APIKEY#{key['secret_hash']}",
-            "sk": "APIKEY",
-            "type": "api_key",
-            "key_id": key["key_id"],
-            "mode": key["mode"],
-            "merchant_id": profile["id"],
-            "status": profile["status"],
-        }
-        writes.append(dynamo.put_op(table, item))
+        writes.append(dynamo.put_op(table, api_key_item(profile["id"], profile["status"], key)))
     try:
         dynamo.client().transact_write_items(TransactItems=writes)
     except ClientError as exc:
         if "ConditionalCheckFailed" in dynamo.cancellation_reasons(exc):
             raise Conflict("a merchant with this email already exists", "email") from exc
         raise
+
+
+def api_key_item(merchant_id: str, status: str, key: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "pk": f"APIKEY#{key['secret_hash']}",
+        "sk": "APIKEY",
+        "type": "api_key",
+        "key_id": key["key_id"],
+        "mode": key["mode"],
+        "merchant_id": merchant_id,
+        "status": status,
+        "created_at": key.get("created_at"),
+    }
 
 
 def get_merchant(merchant_id: str) -> dict[str, Any] | None:
@@ -67,6 +73,63 @@ def get_merchant(merchant_id: str) -> dict[str, Any] | None:
 
 def get_api_key(secret_hash: str) -> dict[str, Any] | None:
     return dynamo.get(_table(), f"APIKEY#{secret_hash}", "APIKEY", consistent=False)
+
+
+def get_api_keys(secret_hashes: list[str]) -> list[dict[str, Any]]:
+    """The key items of these hashes (a merchant has one per mode), strongly consistent."""
+    return [
+        found
+        for found in (dynamo.get(_table(), f"APIKEY#{h}", "APIKEY") for h in secret_hashes)
+        if found is not None
+    ]
+
+
+def merchant_id_for_email(email: str) -> str | None:
+    found = dynamo.get(_table(), f"EMAIL#{email}", "EMAIL", consistent=False)
+    return found["merchant_id"] if found else None
+
+
+def replace_api_key(profile: dict[str, Any], old_hash: str, new_key: dict[str, Any], updated_at: str) -> None:
+    """One transaction: the old key item goes, the new one comes, the profile's ``key_hashes`` follows.
+
+    The profile update is conditioned on ``key_hashes`` being exactly what was read (element by
+    element) and on the status read, so a concurrent regeneration or suspension makes this one fail
+    instead of leaving a key the profile does not list (a suspension would then miss it).
+    """
+    table = _table()
+    hashes: list[str] = profile.get("key_hashes", [])
+    new_hashes = [new_key["secret_hash"] if h == old_hash else h for h in hashes]
+    same = " AND ".join(f"key_hashes[{i}] = :h{i}" for i in range(len(hashes)))
+    writes: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "TableName": table,
+                "Key": dynamo.to_item({"pk": f"APIKEY#{old_hash}", "sk": "APIKEY"}),
+                "ConditionExpression": "merchant_id = :merchant_id",
+                "ExpressionAttributeValues": dynamo.values(merchant_id=profile["id"]),
+            }
+        },
+        dynamo.put_op(table, api_key_item(profile["id"], profile["status"], new_key)),
+        {
+            "Update": {
+                "TableName": table,
+                "Key": dynamo.to_item(merchant_key(profile["id"])),
+                "UpdateExpression": "SET key_hashes = :new_hashes, updated_at = :updated_at",
+                "ConditionExpression": f"#status = :status AND size(key_hashes) = :count AND {same}",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": dynamo.values(
+                    new_hashes=new_hashes,
+                    updated_at=updated_at,
+                    status=profile["status"],
+                    count=len(hashes),
+                    **{f"h{i}": h for i, h in enumerate(hashes)},
+                ),
+            }
+        },
+    ]
+    reasons = dynamo.transact(writes)
+    if reasons:
+        raise Conflict("the API keys changed meanwhile; retry the request")
 
 
 def list_merchants(limit: int, offset: int) -> dynamo.Page:

@@ -88,6 +88,12 @@ def list_payment_refunds(principal: Principal, payment_id: str, limit: int, offs
     return RefundList.of(items, page.has_more)
 
 
+def list_refunds(principal: Principal, limit: int, offset: int) -> RefundList:
+    """Every refund of the merchant and mode, newest first (gsi1 lists refunds as their own type)."""
+    page = store.list_for_merchant(principal.merchant_id, principal.mode, "refund", limit, offset)
+    return RefundList.of([Refund.model_validate(item) for item in page.items], page.has_more)
+
+
 def process_refund(refund_id: str) -> str:
     """The refund job: mark it processed, once (a redelivered message finds it processed already)."""
     now = clock.iso_now()

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from paygate.core import aws, clock, dynamo
-from paygate.core.errors import NotFound
+from paygate.core.errors import BadRequest, NotFound
 from paygate.core.ids import derived_id, new_id
 from paygate.core.observability import logger
 from paygate.core.settings import WebhookEnv
@@ -188,6 +188,17 @@ def start_delivery(delivery_id: str, execution_name: str) -> None:
 def ping(principal: Principal, endpoint_id: str) -> Delivery:
     """POST .../test: a ``ping`` event to this endpoint only."""
     _owned(principal, "endpoint", endpoint_id)
+    return _ping(principal, endpoint_id)
+
+
+def ping_default(principal: Principal) -> Delivery:
+    """The dashboard's webhook test: a ``ping`` event to the merchant's own webhook_url."""
+    if target(principal.merchant_id, DEFAULT_ENDPOINT) is None:
+        raise BadRequest("set a webhook_url first", "webhook_url")
+    return _ping(principal, DEFAULT_ENDPOINT)
+
+
+def _ping(principal: Principal, endpoint_id: str) -> Delivery:
     now = clock.iso_now()
     event = {
         "specversion": "1.0",

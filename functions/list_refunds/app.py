@@ -1,0 +1,21 @@
+"""GET /api/v1/refunds: every refund of the merchant (this mode), newest first."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from paygate.api import auth
+from paygate.api.resolver import build_resolver, lambda_handler, principal
+from paygate.refunds import service
+from paygate.refunds.models import RefundList
+
+app = build_resolver()
+
+
+@app.get("/api/v1/refunds")
+def list_refunds(
+    limit: Annotated[int, Query(ge=1, le=100)] = 10, offset: Annotated[int, Query(ge=0)] = 0
+) -> RefundList:
+    return service.list_refunds(principal(app), limit, offset)
+
+
+handler = lambda_handler(app, auth.merchant)
