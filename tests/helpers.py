@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,3 +31,39 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what} (last value: {value!r})")
         time.sleep(interval)
+
+
+GATEWAY_LINE = "paygate is running on localcloud at "
+SHOP_LINE = "  demo shop   "
+
+
+@contextmanager
+def paygate_local(*overrides: str, timeout: float = 90) -> Iterator[dict[str, str]]:
+    """``paygate local --port 0`` in its own process, as a user starts it (one LocalCloud runs per
+    process); yields the URLs of its banner, ``gateway`` and ``shop``."""
+    command = [sys.executable, "-m", "localcloud.cli", "local", "--port", "0"]
+    if overrides:
+        command += ["--parameter-overrides", *overrides]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    found: dict[str, str] = {}
+    ready = threading.Event()
+
+    def read() -> None:
+        # Read to the end: the functions log to stdout, and a full pipe would stall the gateway.
+        for line in process.stdout:  # type: ignore[union-attr]
+            if line.startswith(GATEWAY_LINE):
+                found["gateway"] = line[len(GATEWAY_LINE) :].strip()
+            elif line.startswith(SHOP_LINE) and "gateway" in found and "shop" not in found:
+                found["shop"] = line[len(SHOP_LINE) :].strip()
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert ready.wait(timeout=timeout), f"paygate local did not start within {timeout} s"
+        yield found
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

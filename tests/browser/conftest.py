@@ -9,12 +9,15 @@ import pytest
 from demo_shop import start as start_demo_shop
 from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.helpers import PRODUCT, ROOT
 from tests.integration.gateway.client import SEED_KEY, Api
 
 CHROMIUM = "/usr/bin/chromium"
+# Assertions wait up to 10 s (Playwright's default is 5): CI is a shared 2-core machine on which the
+# gateway, its jobs and Chromium all run at once.
+expect.set_options(timeout=10_000)
 ARTIFACTS = ROOT / "test-artifacts"
 # As the env notes say: without the background-networking flags Chromium's calls out are refused
 # by this machine's closed network, many at a time.
@@ -73,6 +76,15 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def dashboard_login(page: Page, base: str, email: str, password: str) -> None:
+    """Log in to the dashboard at ``base`` and wait for the signed-in shell."""
+    page.goto(f"{base}/dashboard")
+    page.locator('[data-test-id="login-email"]').fill(email)
+    page.locator('[data-test-id="login-password"]').fill(password)
+    page.locator('[data-test-id="login-submit"]').click()
+    expect(page.locator('[data-test-id="merchant-name"]')).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -17,15 +17,17 @@ from tests.browser.checkout_page import (
     result_line,
     tid,
 )
-from tests.browser.conftest import screenshot
-from tests.integration.gateway.client import Api
+from tests.browser.conftest import dashboard_login, screenshot
+from tests.integration.gateway.client import SEED_EMAIL, SEED_PASSWORD, Api
 
 
 def checkout_url(base: str, order_id: str) -> str:
     return f"{base}/checkout?order_id={order_id}"
 
 
-def test_demo_shop_pays_by_card_through_the_sdk_modal(page: Page, demo_shop: str, api: Api) -> None:
+def test_demo_shop_pays_by_card_through_the_sdk_modal(
+    page: Page, demo_shop: str, api: Api, gateway: LocalCloud
+) -> None:
     checkout = open_modal(page, demo_shop)
     expect(checkout.locator(tid("checkout-merchant-name"))).to_have_text("Test Merchant")
     expect(checkout.locator(tid("checkout-amount"))).to_have_text("₹499.00")
@@ -45,6 +47,12 @@ def test_demo_shop_pays_by_card_through_the_sdk_modal(page: Page, demo_shop: str
     assert payment["method"] == "card"
     assert payment["card"]["last4"] == "1111"
     assert payment["card"]["network"] == "visa"
+    # and the merchant's dashboard lists it as a success
+    dashboard_login(page, gateway.url, SEED_EMAIL, SEED_PASSWORD)
+    page.locator(tid("nav-transactions")).click()
+    row = page.locator(f'{tid("transaction-row")}[data-id="{payment["id"]}"]')
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("success")
 
 
 def test_client_side_validation_blocks_a_bad_card_and_creates_no_payment(

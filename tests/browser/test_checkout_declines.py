@@ -7,9 +7,6 @@ demo shop it started next to it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,11 +15,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.checkout_page import open_modal, pay_by_upi, result_line, tid
 from tests.browser.conftest import screenshot
-from tests.helpers import ROOT
+from tests.helpers import paygate_local
 from tests.integration.gateway.client import SEED_KEY, Api
 
-GATEWAY_LINE = "paygate is running on localcloud at "
-SHOP_LINE = "  demo shop   "
 DECLINE = "The UPI collect request was declined by the payer's bank"
 
 
@@ -35,31 +30,8 @@ class Declining:
 
 @pytest.fixture(scope="package")
 def declining() -> Iterator[Declining]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localcloud.cli", "local", "--port", "0",
-         "--parameter-overrides", "TestPaymentSuccess=false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    found: dict[str, str] = {}
-    ready = threading.Event()
-
-    def read() -> None:
-        # Read to the end: the functions log to stdout, and a full pipe would stall the gateway.
-        for line in process.stdout:  # type: ignore[union-attr]
-            if line.startswith(GATEWAY_LINE):
-                found["url"] = line[len(GATEWAY_LINE) :].strip()
-            elif line.startswith(SHOP_LINE) and "url" in found and "shop" not in found:
-                found["shop"] = line[len(SHOP_LINE) :].strip()
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert ready.wait(timeout=90), "paygate local did not start within 90 s"
-        yield Declining(found["url"], found["shop"], Api.with_key(found["url"], *SEED_KEY))
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with paygate_local("TestPaymentSuccess=false") as urls:
+        yield Declining(urls["gateway"], urls["shop"], Api.with_key(urls["gateway"], *SEED_KEY))
 
 
 def test_upi_decline_shows_the_reason_and_try_again_pays_again(page: Page, declining: Declining) -> None:

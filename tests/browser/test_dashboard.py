@@ -13,13 +13,11 @@ import pytest
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import dashboard_login, screenshot
 from tests.helpers import wait_for
-from tests.integration.gateway.client import ADMIN_KEY, Api
+from tests.integration.gateway.client import ADMIN_KEY, SEED_EMAIL, SEED_PASSWORD, Api
 from tests.integration.gateway.receiver import Receiver, start_receiver
 
-SEED_EMAIL = "test@example.com"
-SEED_PASSWORD = "test_password_123"
 SLOW = 30_000  # ms: a webhook's second attempt waits 5 s of the test schedule, then the log refreshes
 
 
@@ -48,11 +46,7 @@ def new_merchant(admin: Api, gateway: LocalCloud, name: str) -> dict[str, Any]:
 
 
 def login(page: Page, gateway: LocalCloud, email: str, password: str) -> None:
-    page.goto(f"{gateway.url}/dashboard")
-    tid(page, "login-email").fill(email)
-    tid(page, "login-password").fill(password)
-    tid(page, "login-submit").click()
-    expect(tid(page, "merchant-name")).to_be_visible()
+    dashboard_login(page, gateway.url, email, password)
 
 
 def today() -> str:
