@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean e2e localstack-deploy
 
 $(STAMP): pyproject.toml layers/paygate/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ bench: install
 	$(BIN)/python benchmarks/runtime_overhead.py
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/webhooks.py
+
+# The e2e flows against any deployed stack in test mode: make e2e BASE_URL=https://.../v1
+e2e: install
+	E2E_BASE_URL=$(BASE_URL) $(BIN)/pytest tests/e2e
+
+localstack-deploy:
+	infra/localstack/deploy.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
