@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: install run test lint bench clean e2e localstack-deploy
+.PHONY: install run test lint validate bench clean e2e localstack-deploy
 
 $(STAMP): pyproject.toml layers/paygate/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,16 @@ $(CHROMIUM):
 run: install
 	$(BIN)/paygate local --port $(PORT)
 
-lint: install
+# `sam validate --lint`, offline, in its own venv: the SAM CLI pins its own translator and cfn-lint.
+SAM_VENV := .venv-sam
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
+
+validate: $(SAM_VENV)/bin/sam
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint -t template.yaml
+
+lint: install validate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml
@@ -45,4 +54,4 @@ localstack-deploy:
 	infra/localstack/deploy.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache build *.egg-info
