@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: install run test lint validate bench clean e2e localstack-deploy
+.PHONY: install run test lint validate openapi bench clean e2e localstack-deploy
 
 $(STAMP): pyproject.toml layers/paygate/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ $(CHROMIUM):
 	command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-run: install
+# The OpenAPI document, generated from the route functions into the layer before a run or a build.
+OPENAPI := layers/paygate/paygate/api/static/openapi.json
+$(OPENAPI): $(STAMP) $(wildcard functions/*/app.py) $(shell find layers/paygate/paygate -name '*.py')
+	$(BIN)/python -m paygate.api.openapi --out $@
+
+openapi: $(OPENAPI)
+
+run: install $(OPENAPI)
 	$(BIN)/paygate local --port $(PORT)
 
 # `sam validate --lint`, offline, in its own venv: the SAM CLI pins its own translator and cfn-lint.
@@ -38,13 +45,12 @@ lint: install validate
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(OPENAPI)
 	$(BIN)/pytest
 
+# Every benchmark (benchmarks/*.py), then benchmarks/RESULTS.md with the figures and the machine.
 bench: install
-	$(BIN)/python benchmarks/runtime_overhead.py
-	$(BIN)/python benchmarks/payments.py
-	$(BIN)/python benchmarks/webhooks.py
+	$(BIN)/python benchmarks/run_all.py
 
 # The e2e flows against any deployed stack in test mode: make e2e BASE_URL=https://.../v1
 e2e: install
@@ -53,5 +59,14 @@ e2e: install
 localstack-deploy:
 	infra/localstack/deploy.sh
 
+# 500 payments + refunds with 10 % faults per rule and call (infra/localcloud/faults.py); prints figures.
+soak: install
+	$(BIN)/python -m tests.soak.soak --payments 500 --p 0.1
+
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache build *.egg-info
+
+# schemathesis against localcloud, every operation, many more examples than `make test` runs
+.PHONY: fuzz
+fuzz: install
+	PAYGATE_FUZZ_RANDOM=1 PAYGATE_FUZZ_EXAMPLES=$${PAYGATE_FUZZ_EXAMPLES:-200} $(BIN)/pytest -q -p no:cacheprovider tests/contract/test_fuzz.py

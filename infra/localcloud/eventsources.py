@@ -7,7 +7,8 @@ and DynamoDB Streams APIs, so visibility timeouts, receive counts and redrive ar
 SQS: long-poll up to BatchSize (and MaximumBatchingWindowInSeconds), invoke with the batch; on
 success delete the batch, or with ``ReportBatchItemFailures`` all but the reported ids (an unknown
 or empty id fails the whole batch, as on AWS); on a function error delete nothing, so every message
-comes back after the visibility timeout and moves to the DLQ after maxReceiveCount receives.
+comes back after the visibility timeout (time-scaled, see ``_return_later``) and moves to the DLQ
+after maxReceiveCount receives.
 Messages a FilterCriteria pattern does not match are deleted unprocessed, as on AWS.
 
 Streams: read the shard in order, invoke with up to BatchSize records; on a function error retry the
@@ -26,6 +27,7 @@ import boto3
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.events.models import EventPattern
 
+from localcloud import timescale
 from localcloud.lambdas import LambdaFunction
 from localcloud.logs import log
 from localcloud.provision import ACCOUNT, EventSourceMapping
@@ -86,6 +88,10 @@ class SqsPoller(Poller):
         self.sqs = boto3.client("sqs", region_name=region)
         name = mapping.source_arn.rsplit(":", 1)[-1]
         self.queue_url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["VisibilityTimeout"]
+        )
+        self.visibility_timeout = int(attributes["Attributes"].get("VisibilityTimeout", 30))
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         return self.sqs.receive_message(
@@ -118,7 +124,8 @@ class SqsPoller(Poller):
             return
         outcome = self.function.invoke({"Records": kept})
         if outcome.failed:
-            return  # every message returns after its visibility timeout
+            self._return_later(kept)  # every message returns after its visibility timeout
+            return
         failed: set[str] | None = set()
         if self.mapping.report_item_failures:
             failed = item_failures(outcome.payload, {r["messageId"] for r in kept})
@@ -127,8 +134,26 @@ class SqsPoller(Poller):
                     "invalid batchItemFailures: whole batch fails",
                     extra={"function": self.function.spec.name},
                 )
+                self._return_later(kept)
                 return
         self._delete_messages([r for r in kept if r["messageId"] not in failed])
+        self._return_later([r for r in kept if r["messageId"] in failed])
+
+    def _return_later(self, records: list[dict[str, Any]]) -> None:
+        """A failed message returns after the queue's VisibilityTimeout, time-scaled like every
+        simulated wait (``LOCALCLOUD_TIME_SCALE``); at scale 1 SQS's own timeout runs untouched."""
+        if timescale.scale() == 1 or not records:
+            return
+        seconds = max(0, round(timescale.seconds(self.visibility_timeout)))
+        for start in range(0, len(records), 10):
+            chunk = records[start : start + 10]
+            self.sqs.change_message_visibility_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"], "VisibilityTimeout": seconds}
+                    for i, r in enumerate(chunk)
+                ],
+            )
 
     def _delete_messages(self, records: list[dict[str, Any]]) -> None:
         for start in range(0, len(records), 10):

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from localcloud import environ, isolation, timescale
+from localcloud import environ, faults, isolation, timescale
 from localcloud.logs import log
 
 # What the Lambda service sets in every execution environment (values as on AWS where they matter).
@@ -199,8 +199,12 @@ class LambdaFunction:
             log_stream_name=log_stream,
             _deadline=started + self.spec.timeout,
         )
+        plan = faults.active()
+        injected = plan.invoke_fault(self.spec.logical_id, self.spec.name) if plan else None
         with environ.invocation(self._variables(request_id, log_stream)), isolation.invocation():
             try:
+                if injected == "raise":
+                    raise faults.InjectedFault(f"fault injected into {self.spec.logical_id}")
                 environment = environment or self._start_environment(log_stream)
                 result.payload = environment.handler(event, context)
             except Exception as exc:
@@ -209,7 +213,7 @@ class LambdaFunction:
                 if environment is not None:
                     self._release(environment)
         result.duration_ms = (time.monotonic() - started) * 1000
-        if result.error is None and result.duration_ms > self.spec.timeout * 1000:
+        if result.error is None and (injected == "timeout" or result.duration_ms > self.spec.timeout * 1000):
             result.payload = None
             result.error = FunctionTimeout(f"Task timed out after {self.spec.timeout:.2f} seconds")
         if result.error is not None:

@@ -24,6 +24,7 @@ from moto import mock_aws
 from moto.events.models import events_backends
 
 from localcloud import environ, isolation, motopatch, template, timescale
+from localcloud import faults as faults_module
 from localcloud.apigateway import ApiGateway, build_routes
 from localcloud.errors import TemplateError
 from localcloud.eventsources import Poller, poller_for
@@ -56,6 +57,7 @@ class LocalCloud:
         region: str = "us-east-1",
         time_scale: float | None = None,
         raw_handlers: dict[str, RawHandler] | None = None,
+        faults: dict[str, Any] | str | None = None,
     ) -> None:
         self.region = region
         self.stack_name = stack_name
@@ -65,6 +67,12 @@ class LocalCloud:
             time_scale if time_scale is not None else float(os.environ.get("LOCALCLOUD_TIME_SCALE", "1"))
         )
         self.raw_handlers = raw_handlers
+        # fault injection (off unless given here or in PAYGATE_FAULTS): see localcloud/faults.py
+        self.faults = (
+            faults_module.FaultPlan.load(faults)
+            if faults is not None
+            else faults_module.FaultPlan.from_environment()
+        )
         self.template = template.load(Path(template_path), parameters, region)
         self.deployed: Deployed | None = None
         self.api: ApiGateway | None = None
@@ -125,6 +133,13 @@ class LocalCloud:
             poller.start()
         self._scheduler.start()
         self._run_start_steps(deployed)
+        if self.faults is not None:
+            self.faults.name_functions(
+                [(f.spec.name, f.spec.logical_id) for f in deployed.functions.functions]
+            )
+            faults_module.install(self.faults)
+            self.faults.armed = True
+            log.warning("fault injection armed", extra={"faults": self.faults.report()})
         log.info(
             "localcloud started", extra={"url": self.url, "functions": len(deployed.functions.functions)}
         )
@@ -166,6 +181,9 @@ class LocalCloud:
                 thread.join(timeout=5)
         self._pollers = []
         self._scheduler = self._server = None
+        if self.faults is not None:
+            self.faults.armed = False
+        faults_module.uninstall()
         motopatch.uninstall()
         if self._mock is not None:
             self._mock.stop()
@@ -217,11 +235,23 @@ class LocalCloud:
             for poller in self._pollers
         ]
 
+    def redrive_dead_letter_queues(self, queue: str | None = None) -> dict[str, int]:
+        """``paygate dlq redrive`` in process: localcloud serves no SQS endpoint of its own."""
+        from localcloud.cli import redrive
+
+        with faults_module.suspended():
+            return redrive(boto3.client("sqs", region_name=self.region), queue)
+
     # --- delivery the Lambda service / EventBridge would do ---------------------------------
     def deliver_target(self, arn: str, payload: Any) -> None:
         """An EventBridge rule's Lambda (async invoke) or Step Functions (StartExecution) target."""
         assert self.deployed is not None
         service = arn.split(":")[2]
+        with faults_module.suspended():
+            self._deliver_target(service, arn, payload)
+
+    def _deliver_target(self, service: str, arn: str, payload: Any) -> None:
+        assert self.deployed is not None
         if service == "lambda":
             self.deployed.functions.get(arn).invoke_async(payload)
         elif service == "states":

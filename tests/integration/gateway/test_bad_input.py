@@ -89,6 +89,8 @@ CASES: list[tuple[str, str, Any, int, str | None]] = [
     ("POST", "/api/v1/payment_intents", {"amount": 1000, "currency": "ABC"}, 400, "currency"),
     ("POST", "/api/v1/payment_intents", {"amount": 1000, "capture_method": "later"}, 400, "capture_method"),
     ("POST", "/api/v1/payment_intents", {"amount": 1000, "metadata": "x"}, 400, "metadata"),
+    ("POST", "/api/v1/payment_intents", {"amount": 1000, "metadata": {"rate": 1.5}}, 400, "metadata.rate"),
+    ("POST", "/api/v1/orders", {"amount": 500, "notes": {"nested": {"a": 1}}}, 400, "notes.nested"),
     ("POST", "/api/v1/payment_intents/{intent}/confirm", {"method": "upi", "vpa": "bad"}, 400, "vpa"),
     ("POST", "/api/v1/payment_intents/{intent}/confirm", card(**PAST), 400, "card.expiry_year"),
     ("POST", "/api/v1/payment_intents/pi_00000000000000/confirm", UPI, 404, "id"),

@@ -193,6 +193,8 @@ def test_ping_and_secret_rotation(api: Api, receiver: Receiver) -> None:
         ({"url": "https://example.com/hook", "enabled_events": []}, "enabled_events"),
         ({"url": "http://169.254.169.254/latest/meta-data"}, "url"),
         ({"url": "http://10.0.0.8/hook"}, "url"),
+        ({"url": "https://example.com:99999/hook"}, "url"),
+        ({"url": "https://example.com:\u00f2/hook"}, "url"),
     ],
 )
 def test_bad_endpoints_are_refused(api: Api, body: dict[str, Any], field: str) -> None:

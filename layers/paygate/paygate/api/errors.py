@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from paygate.core.errors import PaygateError
 from paygate.core.observability import logger
@@ -45,6 +48,13 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def _validation(exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         return error_response(400, "BAD_REQUEST_ERROR", first.get("msg", "invalid request"), _field(first))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _content_type(_exc: RequestUnsupportedContentType) -> Response:
+        # a body sent as anything but JSON (found by fuzzing: it was a 500)
+        return error_response(
+            415, "UNSUPPORTED_MEDIA_TYPE", "send the body as Content-Type: application/json", "body"
+        )
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:

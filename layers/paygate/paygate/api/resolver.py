@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paygate.api import auth
 from paygate.api.errors import error_body, register_error_handlers
-from paygate.core.errors import PaygateError, PayloadTooLarge
+from paygate.core.errors import PaygateError, PayloadTooLarge, UnsupportedMediaType
 from paygate.core.observability import logger, metrics, tracer
 from paygate.merchants.models import Principal
 
@@ -37,12 +37,21 @@ def scope(app: APIGatewayRestResolver) -> str:
     return f"{caller.merchant_id}#{caller.mode}"
 
 
+def _is_json(event: dict[str, Any]) -> bool:
+    """No Content-Type (curl -d without -H) counts as JSON, as Powertools reads it."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
+    content_type = headers.get("content-type", "").strip().lower()
+    return not content_type or content_type.startswith("application/json")
+
+
 def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticator = auth.public) -> Handler:
     """The Powertools decorator stack around ``app.resolve``: logger context, metrics, tracer.
 
     Before routing: the body size cap and the caller's credentials, so neither an oversize body nor a
     missing key ever reaches validation or a handler.
     """
+    # recorded for the OpenAPI document (paygate.api.openapi): which credentials the route takes
+    app.authenticator = authenticator  # type: ignore[attr-defined]
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics
@@ -52,6 +61,10 @@ def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticato
             if len(event.get("body") or "") > MAX_BODY_BYTES:
                 raise PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes", "body")
             found = auth.context_for(event, authenticator)
+            if event.get("body") and not _is_json(event):
+                # Powertools would parse form or multipart bodies too (a multipart one without a
+                # boundary was a 500, found by fuzzing): the API takes JSON only
+                raise UnsupportedMediaType("send the body as Content-Type: application/json", "body")
         except PaygateError as exc:
             return {
                 "statusCode": exc.status,

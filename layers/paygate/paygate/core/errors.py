@@ -51,6 +51,11 @@ class PayloadTooLarge(PaygateError):
     code = "PAYLOAD_TOO_LARGE"
 
 
+class UnsupportedMediaType(PaygateError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class IdempotencyKeyReused(PaygateError):
     status = 422
     code = "IDEMPOTENCY_KEY_REUSED"
@@ -79,3 +84,10 @@ class InvalidCredentials(Unauthorized):
     """Dashboard login: wrong email or wrong password, deliberately the same answer for both."""
 
     code = "INVALID_CREDENTIALS"
+
+
+class DocumentMissing(PaygateError):
+    """A build artifact the function serves was not packaged (the OpenAPI document)."""
+
+    status = 503
+    code = "DOCUMENT_MISSING"

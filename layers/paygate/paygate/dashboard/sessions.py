@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-import jwt
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from paygate.core import clock
@@ -58,10 +57,19 @@ def start(merchant_id: str, mode: Mode) -> str:
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
-    return jwt.encode(claims, key, algorithm=ALGORITHM)
+    return _jwt().encode(claims, key, algorithm=ALGORITHM)
+
+
+def _jwt() -> Any:
+    """PyJWT, imported on first use: every merchant route imports this module, few see a session token
+    (PyJWT pulls in ``cryptography``, ~30 ms of a cold start)."""
+    import jwt
+
+    return jwt
 
 
 def _claims(token: str, verify_exp: bool = True) -> dict[str, Any] | None:
+    jwt = _jwt()
     try:
         claims = jwt.decode(
             token,

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
 
 from paygate.core.pages import Page
+from paygate.core.shown_once import ShownOnce
 
 Mode = Literal["test", "live"]
 MerchantStatus = Literal["active", "suspended"]
@@ -69,7 +70,7 @@ class ApiKeyCredentials(BaseModel):
 
     mode: Mode
     key_id: str
-    key_secret: SecretStr
+    key_secret: ShownOnce
 
     @field_serializer("key_secret", when_used="json")
     def _reveal(self, secret: SecretStr) -> str:
@@ -78,7 +79,7 @@ class ApiKeyCredentials(BaseModel):
 
 class CreatedMerchant(Merchant):
     keys: list[ApiKeyCredentials]
-    webhook_secret: SecretStr
+    webhook_secret: ShownOnce
 
     @field_serializer("webhook_secret", when_used="json")
     def _reveal(self, secret: SecretStr) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,7 +30,22 @@ PaymentStatus = Literal["pending", "success", "failed", "captured", "refunded", 
 OrderStatus = Literal["created", "attempted", "paid"]
 IntentStatus = Literal["requires_payment_method", "processing", "requires_capture", "succeeded", "canceled"]
 CaptureMethod = Literal["automatic", "manual"]
-Metadata = Annotated[dict[str, Any], Field(max_length=20)]
+MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+def _metadata_value(value: Any) -> Any:
+    if isinstance(value, bool) or (isinstance(value, int) and abs(value) <= 2**53):
+        return value
+    if isinstance(value, str) and len(value) <= 500:
+        return value
+    raise ValueError("a value must be a string (at most 500 characters), a whole number or a boolean")
+
+
+MetadataValue = Annotated[Any, AfterValidator(_metadata_value)]
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=20)]
+"""Merchant key-value data on orders (``notes``) and intents (``metadata``): up to 20 keys, each value a
+string (<= 500 chars), a whole number or a boolean. No floats (money is never a float, and DynamoDB
+would refuse them) and no nesting."""
 
 
 class _Request(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
 
 from paygate.core.pages import Page
+from paygate.core.shown_once import ShownOnce
 from paygate.events.catalog import CATALOG
 
 EVENT_TYPES = (*CATALOG, "ping")
@@ -60,7 +61,7 @@ class Endpoint(BaseModel):
 class EndpointWithSecret(Endpoint):
     """Creation and rotation answers: the signing secret, shown this once."""
 
-    secret: SecretStr
+    secret: ShownOnce
 
     @field_serializer("secret", when_used="json")
     def _reveal(self, secret: SecretStr) -> str:

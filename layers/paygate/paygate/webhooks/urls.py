@@ -12,13 +12,17 @@ from paygate.core.errors import BadRequest
 
 
 def check_url(url: str, mode: str, field: str = "url") -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a port that is not a number in 0..65535
+    except ValueError as exc:
+        raise BadRequest(f"url is not a valid URL: {exc}", field) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadRequest("url must be an absolute http(s) URL", field)
     if mode == "live" and parts.scheme != "https":
         raise BadRequest("live-mode webhook URLs must use https", field)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
     except (socket.gaierror, UnicodeError) as exc:
         raise BadRequest(f"url host {parts.hostname} does not resolve", field) from exc
     for address in addresses:

@@ -1,0 +1,336 @@
+"""Soak: payments and refunds through the HTTP API while every worker and the outbox fail at random.
+
+    python -m tests.soak.soak --payments 500 --p 0.1     (what `make soak` runs)
+
+Faults (infra/localcloud/faults.py): ProcessPayment, DispatchJobs, ProcessRefund, PublishEvents,
+DispatchWebhooks, DeliverWebhook raise or time out, the API routes raise, and the functions'
+DynamoDB / SQS / EventBridge / Step Functions calls are throttled, each with probability ``p``. The
+merchant retries a 5xx (and 409 in-progress / 429) with the same Idempotency-Key. Then it checks:
+every payment and refund is terminal; no money is duplicated; every event of the payments table's
+stream reached the webhook receiver (deduped by ``webhook-id``: exactly the stream's ids); DLQs end
+empty (what they held is redriven, as ``paygate dlq redrive`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import requests
+from localcloud.cli import local_parameters
+from localcloud.runtime import LocalCloud
+
+from tests.helpers import PRODUCT
+from tests.integration.gateway.client import SEED_KEY, UPI, card
+from tests.integration.gateway.receiver import Receiver, start_receiver
+
+WORKERS = (
+    "ProcessPayment",
+    "DispatchJobs",
+    "ProcessRefund",
+    "PublishEvents",
+    "DispatchWebhooks",
+    "DeliverWebhook",
+)
+API_ROUTES = ("CreateOrder", "CreatePayment", "CreateRefund", "GetPayment", "GetRefund")
+RETRYABLE = {409, 429, 500, 502, 503, 504}
+TERMINAL_PAYMENT = {"success", "captured", "failed", "refunded"}
+
+
+def fault_plan(p: float, seed: int) -> dict[str, Any]:
+    rules: list[dict[str, Any]] = [
+        {"function": list(WORKERS), "fault": "raise", "p": p / 2},
+        {"function": list(WORKERS), "fault": "timeout", "p": p / 2},
+        {"function": list(API_ROUTES), "fault": "raise", "p": p / 2},
+        {"function": list(API_ROUTES), "fault": "timeout", "p": p / 2},
+    ]
+    rules += [
+        {"service": s, "fault": "throttle", "p": p, "functions": "*"}
+        for s in ("dynamodb", "sqs", "events", "sfn")
+    ]
+    return {"seed": seed, "rules": rules}
+
+
+@dataclass
+class Figures:
+    payments: int = 0
+    payments_failed: int = 0
+    refunds: int = 0
+    refunds_rejected_over_limit: int = 0
+    api_retries: int = 0
+    events_expected: int = 0
+    deliveries_received: int = 0
+    redeliveries: int = 0
+    duplicates: int = 0
+    redriven: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+
+class Merchant:
+    """The seeded test merchant's client: retries 5xx / 409 / 429 with the same Idempotency-Key."""
+
+    def __init__(self, base: str, figures: Figures) -> None:
+        self.base = base
+        self.figures = figures
+        self.local = threading.local()
+        self.lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+            self.local.session.headers.update({"X-Api-Key": SEED_KEY[0], "X-Api-Secret": SEED_KEY[1]})
+        return self.local.session
+
+    def call(self, method: str, path: str, body: Any = None, key: str | None = None) -> requests.Response:
+        headers = {"Idempotency-Key": key} if key else {}
+        for attempt in range(60):
+            try:
+                response = self.session.request(
+                    method, self.base + path, json=body, headers=headers, timeout=30
+                )
+            except requests.RequestException:
+                response = None
+            if response is not None and response.status_code not in RETRYABLE:
+                return response
+            with self.lock:
+                self.figures.api_retries += 1
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise AssertionError(f"{method} {path}: still failing after 60 attempts")
+
+    def create(self, path: str, body: Any) -> dict[str, Any] | None:
+        response = self.call("POST", path, body, key=str(uuid.uuid4()))
+        if response.status_code != 201:
+            with self.lock:
+                self.figures.problems.append(f"POST {path}: {response.status_code} {response.text[:200]}")
+            return None
+        return response.json()
+
+    def until(self, path: str, done: set[str], timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.call("GET", path).json()
+            if body.get("status") in done or time.monotonic() > deadline:
+                return body
+            time.sleep(0.2)
+
+
+def one_payment(merchant: Merchant, number: int, timeout: float) -> dict[str, Any] | None:
+    """Order, payment (UPI or card), then two refunds of half and an over-refund that must fail."""
+    amount = 1000 + number
+    order = merchant.create("/api/v1/orders", {"amount": amount})
+    method = UPI if number % 2 else card()
+    payment = merchant.create("/api/v1/payments", {"order_id": order["id"], **method}) if order else None
+    if order is None or payment is None:
+        return None
+    final = merchant.until(f"/api/v1/payments/{payment['id']}", TERMINAL_PAYMENT, timeout)
+    refunds: list[dict[str, Any]] = []
+    rejected = 0
+    if final["status"] in ("success", "captured"):
+        half = amount // 2
+        for part in (half, amount - half):
+            refund = merchant.create(f"/api/v1/payments/{payment['id']}/refunds", {"amount": part})
+            if refund is not None:
+                refunds.append(refund)
+        if len(refunds) == 2:
+            over = merchant.call(
+                "POST", f"/api/v1/payments/{payment['id']}/refunds", {"amount": 1}, key=str(uuid.uuid4())
+            )
+            if 400 <= over.status_code < 500:
+                rejected += 1
+            else:
+                with merchant.lock:
+                    merchant.figures.problems.append(
+                        f"an over-refund answered {over.status_code} {over.text[:200]}"
+                    )
+    return {"order": order, "payment": payment, "refunds": refunds, "rejected": rejected, "amount": amount}
+
+
+def stream_event_ids(cloud: LocalCloud) -> set[str]:
+    """Every event id the payments table's changes imply, derived as PublishEvents derives them."""
+    from paygate.core import dynamo
+    from paygate.events.publish import Change, cloud_events
+
+    table = boto3.client("dynamodb", region_name=cloud.region).describe_table(
+        TableName=cloud.physical("PaymentsTable")
+    )["Table"]
+    streams = boto3.client("dynamodbstreams", region_name=cloud.region)
+    ids: set[str] = set()
+    description = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]
+    for shard in description["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            answer = streams.get_records(ShardIterator=iterator, Limit=1000)
+            for record in answer["Records"]:
+                images = record["dynamodb"]
+                old = dynamo.from_item(images["OldImage"]) if "OldImage" in images else None
+                new = dynamo.from_item(images["NewImage"]) if "NewImage" in images else None
+                change = Change(images["SequenceNumber"], old, new)
+                ids.update(event["id"] for event in cloud_events(change))
+            if not answer["Records"]:
+                break
+            iterator = answer.get("NextShardIterator")
+    return ids
+
+
+def dlq_depths(cloud: LocalCloud) -> dict[str, int]:
+    sqs = boto3.client("sqs", region_name=cloud.region)
+    depths = {}
+    for logical in ("WebhookDeadLetterQueue", "RefundDeadLetterQueue"):
+        url = cloud.physical(logical)
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        depths[logical] = int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+    return depths
+
+
+def received_ids(receiver: Receiver) -> list[str]:
+    return [r.headers.get("webhook-id", "") for r in list(receiver.received) if r.path == "/soak"]
+
+
+def run(
+    payments: int, p: float, seed: int = 7, time_scale: float = 0.02, settle: float = 120.0
+) -> tuple[Figures, LocalCloud]:
+    figures = Figures()
+    started = time.monotonic()
+    with contextlib.contextmanager(start_receiver)() as receiver:
+        cloud = LocalCloud(
+            PRODUCT,
+            port=0,
+            parameters=local_parameters(PRODUCT),
+            time_scale=time_scale,
+            faults=fault_plan(p, seed),
+        )
+        with cloud:
+            merchant = Merchant(cloud.url, figures)
+            merchant.create(
+                "/api/v1/webhook_endpoints", {"url": receiver.url + "/soak", "enabled_events": ["*"]}
+            )
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                flows = [
+                    f for f in pool.map(lambda n: one_payment(merchant, n, settle), range(payments)) if f
+                ]
+            check_money(merchant, flows, figures, settle)
+            check_events(cloud, receiver, figures, settle)
+            figures.wall_seconds = time.monotonic() - started
+            return figures, cloud
+
+
+def check_money(merchant: Merchant, flows: list[dict[str, Any]], figures: Figures, settle: float) -> None:
+    figures.payments = len(flows)
+    for flow in flows:
+        payment_id, order_id = flow["payment"]["id"], flow["order"]["id"]
+        payment = merchant.until(f"/api/v1/payments/{payment_id}", TERMINAL_PAYMENT, settle)
+        if payment["status"] not in TERMINAL_PAYMENT:
+            figures.problems.append(f"payment {payment_id} stuck {payment['status']}")
+        figures.payments_failed += payment["status"] == "failed"
+        figures.refunds_rejected_over_limit += flow["rejected"]
+        listed = merchant.call("GET", f"/api/v1/orders/{order_id}/payments").json()["items"]
+        if len(listed) != 1:
+            figures.duplicates += len(listed) - 1
+            figures.problems.append(f"order {order_id} has {len(listed)} payments (one was created)")
+        order = merchant.call("GET", f"/api/v1/orders/{order_id}").json()
+        paid = [p for p in listed if p["status"] in ("success", "captured", "refunded")]
+        if len(paid) > 1 or (order["status"] == "paid") != bool(paid):
+            figures.problems.append(f"order {order_id} is {order['status']} with {len(paid)} paid payments")
+        refunds = merchant.call("GET", f"/api/v1/payments/{payment_id}/refunds").json()["items"]
+        if len(refunds) != len(flow["refunds"]):
+            figures.duplicates += max(0, len(refunds) - len(flow["refunds"]))
+            figures.problems.append(
+                f"payment {payment_id}: {len(refunds)} refunds, {len(flow['refunds'])} created"
+            )
+        if (
+            sum(r["amount"] for r in refunds) > flow["amount"]
+            or payment.get("amount_refunded", 0) > flow["amount"]
+        ):
+            figures.problems.append(f"payment {payment_id} refunded above its amount")
+        for refund in refunds:
+            figures.refunds += 1
+            final = merchant.until(f"/api/v1/refunds/{refund['id']}", {"processed", "failed"}, settle)
+            if final["status"] not in ("processed", "failed"):
+                figures.problems.append(f"refund {refund['id']} stuck {final['status']}")
+
+
+def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle: float) -> None:
+    expected = stream_event_ids(cloud)
+    figures.events_expected = len(expected)
+    deadline = time.monotonic() + settle
+    while True:
+        missing = expected - set(received_ids(receiver))
+        if not missing:
+            break
+        if any(dlq_depths(cloud).values()):
+            for name, count in cloud.redrive_dead_letter_queues().items():
+                figures.redriven[name] = figures.redriven.get(name, 0) + count
+        if time.monotonic() > deadline:
+            figures.problems.append(f"{len(missing)} events never delivered, e.g. {sorted(missing)[:3]}")
+            break
+        time.sleep(0.5)
+        expected = stream_event_ids(cloud)  # late writes (refunds processed) add events
+        figures.events_expected = len(expected)
+    time.sleep(1)  # let in-flight retries land before counting
+    seen = received_ids(receiver)
+    counts = Counter(seen)
+    figures.deliveries_received = len(seen)
+    figures.redeliveries = len(seen) - len(counts)
+    unexpected = set(counts) - expected
+    if unexpected:
+        figures.problems.append(
+            f"{len(unexpected)} delivered ids not in the stream, e.g. {sorted(unexpected)[:3]}"
+        )
+    depths = dlq_depths(cloud)
+    if any(depths.values()):
+        for name, count in cloud.redrive_dead_letter_queues().items():
+            figures.redriven[name] = figures.redriven.get(name, 0) + count
+
+
+def report(figures: Figures, cloud: LocalCloud) -> str:
+    lines = [
+        f"payments          {figures.payments} ({figures.payments_failed} failed)",
+        f"refunds           {figures.refunds} (+{figures.refunds_rejected_over_limit} over-refunds rejected)",
+        f"api retries       {figures.api_retries} (same Idempotency-Key)",
+        f"events            {figures.events_expected} in the stream, {figures.deliveries_received} deliveries"
+        f" received, {figures.redeliveries} redeliveries (deduped by webhook-id)",
+        f"dlq redriven      {json.dumps(figures.redriven)}",
+        f"duplicates        {figures.duplicates}",
+        f"problems          {len(figures.problems)}",
+        *[f"  - {problem}" for problem in figures.problems],
+        f"wall time         {figures.wall_seconds:.1f} s",
+    ]
+    if cloud.faults is not None:
+        lines.append(cloud.faults.report())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payments", type=int, default=500)
+    parser.add_argument("--p", type=float, default=0.1, help="fault probability per rule and call")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--time-scale", type=float, default=0.02)
+    parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for terminal states")
+    args = parser.parse_args(argv)
+    figures, cloud = run(args.payments, args.p, args.seed, args.time_scale, args.settle)
+    print(report(figures, cloud), flush=True)
+    return 1 if figures.problems or figures.duplicates else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
