@@ -6,7 +6,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import requests
+from localcloud.runtime import LocalCloud
 
 from tests.integration.gateway.client import UPI, Api, card, error_of
 
@@ -107,3 +109,39 @@ def test_same_key_with_another_card_is_422(api: Api) -> None:
         headers={"Idempotency-Key": key},
     )
     assert other.status_code == 422 and error_of(other)["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+
+def _forget_idempotency_records(gateway: LocalCloud) -> None:
+    """What a timeout after the write, or a throttled completion write, leaves: no usable record."""
+    dynamodb = boto3.client("dynamodb", region_name=gateway.region)
+    table = gateway.physical("IdempotencyTable")
+    for item in dynamodb.scan(TableName=table)["Items"]:
+        dynamodb.delete_item(TableName=table, Key={"id": item["id"]})
+
+
+def test_a_create_run_again_after_its_idempotency_record_is_lost_makes_no_twin(
+    api: Api, gateway: LocalCloud
+) -> None:
+    # Given an order, a payment and a partial refund, each made with an Idempotency-Key
+    order_key, pay_key, refund_key = (f"{name}-{uuid.uuid4()}" for name in ("order", "pay", "refund"))
+    order = api.post("/api/v1/orders", {"amount": 9_000}, headers={"Idempotency-Key": order_key}).json()
+    pay_body = {"order_id": order["id"], **UPI}
+    payment = api.post("/api/v1/payments", pay_body, headers={"Idempotency-Key": pay_key}).json()
+    api.settled(f"/api/v1/payments/{payment['id']}")
+    refund_path = f"/api/v1/payments/{payment['id']}/refunds"
+    refund = api.post(refund_path, {"amount": 6_000}, headers={"Idempotency-Key": refund_key}).json()
+    # When the idempotency records are lost and the merchant retries each request with its key
+    _forget_idempotency_records(gateway)
+    again = [
+        api.post("/api/v1/orders", {"amount": 9_000}, headers={"Idempotency-Key": order_key}),
+        api.post("/api/v1/payments", pay_body, headers={"Idempotency-Key": pay_key}),
+        api.post(refund_path, {"amount": 6_000}, headers={"Idempotency-Key": refund_key}),
+    ]
+    # Then each retry answers the first object, and nothing exists twice
+    assert [r.status_code for r in again] == [201, 201, 201], [r.text for r in again]
+    assert [r.json()["id"] for r in again] == [order["id"], payment["id"], refund["id"]]
+    payments = api.get(f"/api/v1/orders/{order['id']}/payments").json()["items"]
+    refunds = api.get(f"{refund_path}").json()["items"]
+    assert [p["id"] for p in payments] == [payment["id"]]
+    assert [r["id"] for r in refunds] == [refund["id"]]
+    assert api.get(f"/api/v1/payments/{payment['id']}").json()["amount_refunded"] == 6_000

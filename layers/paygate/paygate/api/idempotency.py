@@ -8,6 +8,7 @@ record when the function raises), so a corrected retry can succeed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 from paygate.api.responses import json_response
 from paygate.core import aws
 from paygate.core.errors import BadRequest, IdempotencyInProgress, IdempotencyKeyReused
+from paygate.core.ids import derived_ids
 from paygate.core.settings import IdempotencyTable
 
 HEADER = "Idempotency-Key"
@@ -75,7 +77,10 @@ def idempotent_answer(
 
     @idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)
     def run(call: dict[str, Any]) -> dict[str, Any]:
-        status, answer = produce()
+        # The record above is the fast path; should it be lost after the create committed, the create
+        # runs again with the same ids and finds its first objects (see ids.derived_ids).
+        with derived_ids(os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""), scope, key):
+            status, answer = produce()
         return {"status": status, "body": answer}
 
     try:

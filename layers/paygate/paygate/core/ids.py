@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from paygate.core import clock
 
@@ -28,7 +31,29 @@ def random_base62(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+_derivation: ContextVar[tuple[str, dict[str, int]] | None] = ContextVar("paygate_id_derivation", default=None)
+
+
+@contextmanager
+def derived_ids(*parts: str) -> Iterator[None]:
+    """Inside, ``new_id`` derives its ids from ``parts`` (the n-th id of each prefix), so a create that
+    runs again for the same request (same route, merchant, mode and Idempotency-Key: the idempotency
+    record was lost, say a timeout after the write) makes the same ids, and its conditional writes meet
+    the first run's objects instead of creating twins. Such ids are not time-ordered; listings sort by
+    ``created_at`` anyway."""
+    token = _derivation.set(("|".join(parts), {}))
+    try:
+        yield
+    finally:
+        _derivation.reset(token)
+
+
 def new_id(prefix: str) -> str:
+    derivation = _derivation.get()
+    if derivation is not None:
+        seed, counts = derivation
+        number = counts[prefix] = counts.get(prefix, 0) + 1
+        return derived_id(prefix, seed, str(number))
     millis = int(clock.now().timestamp() * 1000)
     return f"{prefix}_{base62(millis, _TIME_CHARS)}{random_base62(ID_CHARS - _TIME_CHARS)}"
 

@@ -41,7 +41,8 @@ def create_intent(principal: Principal, data: IntentIn) -> PaymentIntent:
         "created_at": now,
         "updated_at": now,
     }
-    store.put_new(store.new_item(KIND, intent))
+    if not store.put_new(store.new_item(KIND, intent)):  # this request ran before (see ids.derived_ids)
+        return PaymentIntent.model_validate(store.get(intent["id"]))
     return PaymentIntent.model_validate(intent)
 
 
@@ -66,8 +67,13 @@ def _require(intent: dict[str, Any], action: str, *allowed: str) -> None:
 def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> PaymentIntent:
     details.check_details()
     intent = owned(principal, KIND, intent_id)
-    _require(intent, "confirm", "requires_payment_method")
     payment = new_payment(intent, details, parent=("payment_intent_id", intent_id))
+    try:
+        _require(intent, "confirm", "requires_payment_method")
+    except InvalidState:
+        if store.get(payment["id"]) is not None:  # this request ran before (see ids.derived_ids)
+            return PaymentIntent.model_validate(intent)
+        raise
     sets = {
         "status": "processing",
         "latest_payment_id": payment["id"],

@@ -42,7 +42,8 @@ def create_order(principal: Principal, data: OrderIn) -> Order:
         "created_at": now,
         "updated_at": now,
     }
-    store.put_new(store.new_item("order", order))
+    if not store.put_new(store.new_item("order", order)):  # this request ran before (see ids.derived_ids)
+        return Order.model_validate(store.get(order["id"]))
     return Order.model_validate(order)
 
 
@@ -106,9 +107,11 @@ def create_payment(principal: Principal | None, data: PaymentIn) -> Payment:
     """
     data.check_details()
     order = owned(principal, "order", data.order_id, field="order_id")
-    if order["status"] == "paid":
-        raise InvalidState(f"order {order['id']} is already paid", "order_id")
     payment = new_payment(order, data, parent=("order_id", order["id"]))
+    if order["status"] == "paid":
+        if first := store.get(payment["id"]):  # this request ran before and paid it (ids.derived_ids)
+            return Payment.model_validate(first)
+        raise InvalidState(f"order {order['id']} is already paid", "order_id")
     attempt = store.change(
         order["id"],
         sets={"status": "attempted", "updated_at": payment["updated_at"]},
@@ -119,6 +122,8 @@ def create_payment(principal: Principal | None, data: PaymentIn) -> Payment:
     )
     reasons = dynamo.transact([dynamo.put_op(store.table(), payment), attempt])
     if reasons:
+        if reasons[0] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
+            return Payment.model_validate(store.get(payment["id"]))
         if reasons[1] == "ConditionalCheckFailed":
             raise InvalidState(f"order {order['id']} is already paid", "order_id")
         raise Conflict("the payment could not be recorded; retry the request")

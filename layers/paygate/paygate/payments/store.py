@@ -29,5 +29,6 @@ __all__ = [
 ]
 
 
-def put_new(item: dict) -> None:
-    objects.put_new(item)
+def put_new(item: dict) -> bool:
+    """Put a new object; False when its id exists already."""
+    return objects.put_new(item)

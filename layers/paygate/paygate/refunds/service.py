@@ -26,18 +26,24 @@ def refundable_amount(payment: dict[str, Any]) -> int:
 
 def create_refund(principal: Principal, payment_id: str, data: RefundIn) -> Refund:
     payment = owned(principal, "payment", payment_id)
-    if payment["status"] not in REFUNDABLE:
-        raise InvalidState(
-            f"payment {payment_id} is {payment['status']}; only successful payments refund", "id"
-        )
-    total = refundable_amount(payment)
-    already = payment.get("amount_refunded", 0)
-    amount = data.amount if data.amount is not None else total - already
-    if amount > total - already:
-        raise BadRequest(f"amount exceeds what is left to refund ({total - already})", "amount")
+    refund_id = new_id("rfnd")
+    try:
+        if payment["status"] not in REFUNDABLE:
+            raise InvalidState(
+                f"payment {payment_id} is {payment['status']}; only successful payments refund", "id"
+            )
+        total = refundable_amount(payment)
+        already = payment.get("amount_refunded", 0)
+        amount = data.amount if data.amount is not None else total - already
+        if amount > total - already:
+            raise BadRequest(f"amount exceeds what is left to refund ({total - already})", "amount")
+    except (InvalidState, BadRequest):
+        if first := store.get(refund_id):  # this request ran before (see ids.derived_ids)
+            return Refund.model_validate(first)
+        raise
     now = clock.iso_now()
     refund = {
-        "id": new_id("rfnd"),
+        "id": refund_id,
         "merchant_id": payment["merchant_id"],
         "mode": payment["mode"],
         "payment_id": payment_id,
@@ -67,6 +73,8 @@ def create_refund(principal: Principal, payment_id: str, data: RefundIn) -> Refu
         [reserve, dynamo.put_op(store.table(), store.new_item("refund", refund, payment_id))]
     )
     if reasons:
+        if reasons[1] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
+            return Refund.model_validate(store.get(refund["id"]))
         if reasons[0] != "ConditionalCheckFailed":
             raise Conflict("the refund could not be recorded; retry the request")
         current = owned(principal, "payment", payment_id)
