@@ -136,6 +136,14 @@ def main() -> int:
         f"Health handler alone (invoked directly, 4 AWS calls answered by moto): {handler_ms:.2f} ms"
         f" = at most {1000 / handler_ms:.0f} req/s in one process (the GIL serialises it)"
     )
+    summary = {
+        "benchmark": "runtime_overhead",
+        "ratio": round(ratio, 3),
+        "handler_alone_ms": round(handler_ms, 2),
+    }
+    for name, figures in (("bare", bare_figures), ("health", health)):
+        summary.update({f"{name}_{k}": round(figures[k], 2) for k in ("rps", "p50_ms", "p99_ms", "errors")})
+    print(json.dumps(summary))
     return 0 if health["errors"] == 0 and bare_figures["errors"] == 0 else 1
 
 

@@ -123,6 +123,7 @@ def main() -> int:
         print(
             json.dumps(
                 {
+                    "benchmark": "webhooks",
                     "p50_ms": round(statistics.median(latencies), 1),
                     "p95_ms": round(p95, 1),
                     "max_ms": round(latencies[-1], 1),
