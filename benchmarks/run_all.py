@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -270,7 +272,16 @@ def main() -> int:
     args = parser.parse_args()
     wanted = set(args.only.split(",")) if args.only else None
     started = datetime.datetime.now(datetime.UTC)
-    results = {name: run(name, extra) for name, extra in BENCHMARKS if wanted is None or name in wanted}
+    chosen = [(name, extra) for name, extra in BENCHMARKS if wanted is None or name in wanted]
+    results = {}
+    with Progress(
+        TextColumn("bench {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
+        task = bar.add_task("", total=len(chosen))
+        for name, extra in chosen:
+            bar.update(task, description=name)
+            results[name] = run(name, extra)
+            bar.advance(task)
     write(results, args.out, started)
     print(f"wrote {args.out} in {(datetime.datetime.now(datetime.UTC) - started).total_seconds():.0f} s")
     return 0 if all(r["exit"] == 0 for r in results.values()) else 1

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ import boto3
 import requests
 from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import SEED_KEY, UPI, card
@@ -205,8 +207,26 @@ def received_ids(receiver: Receiver) -> list[str]:
     return [r.headers.get("webhook-id", "") for r in list(receiver.received) if r.path == "/soak"]
 
 
+@contextlib.contextmanager
+def _progress(show: bool, total: int) -> Iterator[Callable[[], None]]:
+    """A rich progress bar of the payments made (the CLI's long run); nothing in the test."""
+    if not show:
+        yield lambda: None
+        return
+    with Progress(
+        TextColumn("soak"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("payments", total=total)
+        yield lambda: bar.advance(task)
+
+
 def run(
-    payments: int, p: float, seed: int = 7, time_scale: float = 0.02, settle: float = 120.0
+    payments: int,
+    p: float,
+    seed: int = 7,
+    time_scale: float = 0.02,
+    settle: float = 120.0,
+    show_progress: bool = False,
 ) -> tuple[Figures, LocalCloud]:
     figures = Figures()
     started = time.monotonic()
@@ -223,10 +243,12 @@ def run(
             merchant.create(
                 "/api/v1/webhook_endpoints", {"url": receiver.url + "/soak", "enabled_events": ["*"]}
             )
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                flows = [
-                    f for f in pool.map(lambda n: one_payment(merchant, n, settle), range(payments)) if f
-                ]
+            with ThreadPoolExecutor(max_workers=8) as pool, _progress(show_progress, payments) as advance:
+                flows = []
+                for flow in pool.map(lambda n: one_payment(merchant, n, settle), range(payments)):
+                    advance()
+                    if flow:
+                        flows.append(flow)
             check_money(merchant, flows, figures, settle)
             check_events(cloud, receiver, figures, settle)
             figures.wall_seconds = time.monotonic() - started
@@ -327,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-scale", type=float, default=0.02)
     parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for terminal states")
     args = parser.parse_args(argv)
-    figures, cloud = run(args.payments, args.p, args.seed, args.time_scale, args.settle)
+    figures, cloud = run(args.payments, args.p, args.seed, args.time_scale, args.settle, show_progress=True)
     print(report(figures, cloud), flush=True)
     return 1 if figures.problems or figures.duplicates else 0
 

@@ -8,9 +8,10 @@ from tests.soak.soak import report, run
 
 
 @pytest.mark.xfail(
-    reason="real gateway bugs found by the soak, not fixed yet (see /work/notes/faults-soak.md): a create "
-    "re-executed after its idempotency record's completion write was throttled duplicates a payment or "
-    "refund; an event whose delivery failed before fan-out is lost",
+    reason="open soak findings (README, 'Fault injection'): some events not delivered within the settle "
+    "time in some runs; a refund retried after its first run wrote it answered 400 once; 422 "
+    "IDEMPOTENCY_KEY_REUSED on a fresh key under injected timeouts + throttles. Duplicated money, the "
+    "first finding, is fixed and covered by an integration test.",
     strict=False,
 )
 def test_payments_and_refunds_survive_faults_without_duplicates_or_lost_events() -> None:
