@@ -68,6 +68,22 @@ export function pager({ offset, count, hasMore, onPrev, onNext, prefix }) {
   );
 }
 
+/** The pager of a list page whose position is its route's ?offset=: Previous/Next go to the neighbours. */
+export function routePager(app, route, offset, page) {
+  return h(
+    "div",
+    { class: "panel-pad" },
+    pager({
+      offset,
+      count: (page.items || []).length,
+      hasMore: page.has_more,
+      prefix: route,
+      onPrev: () => app.navigate(route, { offset: Math.max(0, offset - PAGE_SIZE) || "" }),
+      onNext: () => app.navigate(route, { offset: offset + PAGE_SIZE }),
+    }),
+  );
+}
+
 export function offsetOf(query) {
   const value = Number.parseInt(query.get("offset") || "0", 10);
   return Number.isFinite(value) && value > 0 ? value : 0;

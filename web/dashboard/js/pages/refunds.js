@@ -1,7 +1,16 @@
 import { api } from "../api.js";
 import { badge, clear, dateTime, errorBox, h, mono } from "../dom.js";
 import { formatMoney } from "../money.js";
-import { dataTable, loading, offsetOf, PAGE_SIZE, pageHeader, pager } from "../ui.js";
+import { dataTable, loading, offsetOf, PAGE_SIZE, pageHeader, routePager } from "../ui.js";
+
+/** The columns every refund table shows (this page adds the payment). */
+export const REFUND_COLUMNS = [
+  { label: "Amount", cell: (r) => formatMoney(r.amount, r.currency), class: "num" },
+  { label: "Status", cell: (r) => badge(r.status) },
+  { label: "Reason", cell: (r) => r.reason || "—" },
+  { label: "Created", cell: (r) => dateTime(r.created_at) },
+  { label: "Processed", cell: (r) => dateTime(r.processed_at) },
+];
 
 export async function renderRefunds(view, { query }, ctx, app) {
   const offset = offsetOf(query);
@@ -26,11 +35,7 @@ export async function renderRefunds(view, { query }, ctx, app) {
           label: "Payment",
           cell: (r) => h("a", { href: `#/transactions/${encodeURIComponent(r.payment_id)}`, class: "mono" }, r.payment_id),
         },
-        { label: "Amount", cell: (r) => formatMoney(r.amount, r.currency), class: "num" },
-        { label: "Status", cell: (r) => badge(r.status) },
-        { label: "Reason", cell: (r) => r.reason || "—" },
-        { label: "Created", cell: (r) => dateTime(r.created_at) },
-        { label: "Processed", cell: (r) => dateTime(r.processed_at) },
+        ...REFUND_COLUMNS,
       ],
       items,
       {
@@ -42,17 +47,6 @@ export async function renderRefunds(view, { query }, ctx, app) {
         caption: "Refunds",
       },
     ),
-    h(
-      "div",
-      { class: "panel-pad" },
-      pager({
-        offset,
-        count: items.length,
-        hasMore: page.has_more,
-        prefix: "refunds",
-        onPrev: () => app.navigate("refunds", { offset: Math.max(0, offset - PAGE_SIZE) || "" }),
-        onNext: () => app.navigate("refunds", { offset: offset + PAGE_SIZE }),
-      }),
-    ),
+    routePager(app, "refunds", offset, page),
   );
 }

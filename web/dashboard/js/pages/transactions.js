@@ -1,6 +1,7 @@
 import { api, uuid } from "../api.js";
 import { badge, clear, dateTime, errorBox, h, mono } from "../dom.js";
 import { formatMoney, minorToDecimal, parseMajor } from "../money.js";
+import { REFUND_COLUMNS } from "./refunds.js";
 import { dataTable, fields, loading, methodCell, offsetOf, PAGE_SIZE, pageHeader, pager } from "../ui.js";
 
 const STATUSES = ["pending", "success", "failed", "captured", "refunded", "canceled"];
@@ -261,11 +262,7 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
           ? dataTable(
               [
                 { label: "Refund", cell: (r) => mono(r.id) },
-                { label: "Amount", cell: (r) => formatMoney(r.amount, r.currency), class: "num" },
-                { label: "Status", cell: (r) => badge(r.status) },
-                { label: "Reason", cell: (r) => r.reason || "—" },
-                { label: "Created", cell: (r) => dateTime(r.created_at) },
-                { label: "Processed", cell: (r) => dateTime(r.processed_at) },
+                ...REFUND_COLUMNS,
               ],
               items,
               { rowTestid: "refund-row", rowId: (r) => r.id, empty: "No refunds for this payment.", caption: "Refunds of this payment" },

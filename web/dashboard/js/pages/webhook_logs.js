@@ -1,6 +1,6 @@
 import { api } from "../api.js";
 import { badge, clear, dateTime, errorBox, h, mono } from "../dom.js";
-import { dataTable, fields, loading, offsetOf, PAGE_SIZE, pageHeader, pager } from "../ui.js";
+import { dataTable, fields, loading, offsetOf, PAGE_SIZE, pageHeader, routePager } from "../ui.js";
 
 function codeBadge(code) {
   if (code === null || code === undefined) return h("span", { class: "muted" }, "—");
@@ -57,18 +57,7 @@ export async function renderWebhookLogs(view, { query }, ctx, app) {
           caption: "Webhook deliveries",
         },
       ),
-      h(
-        "div",
-        { class: "panel-pad" },
-        pager({
-          offset,
-          count: items.length,
-          hasMore: page.has_more,
-          prefix: "webhook-logs",
-          onPrev: () => app.navigate("webhook-logs", { offset: Math.max(0, offset - PAGE_SIZE) || "" }),
-          onNext: () => app.navigate("webhook-logs", { offset: offset + PAGE_SIZE }),
-        }),
-      ),
+      routePager(app, "webhook-logs", offset, page),
     );
   }
 
