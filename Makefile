@@ -59,9 +59,10 @@ e2e: install
 localstack-deploy:
 	infra/localstack/deploy.sh
 
-# 500 payments + refunds with 10 % faults per rule and call (infra/localcloud/faults.py); prints figures.
+# 500 payments + refunds with 10 % faults per rule and call (infra/localcloud/faults.py); prints the
+# figures and writes them into benchmarks/RESULTS.md (its "soak" section, kept by make bench).
 soak: install
-	$(BIN)/python -m tests.soak.soak --payments 500 --p 0.1
+	$(BIN)/python -m tests.soak.soak --payments 500 --p 0.1 --results benchmarks/RESULTS.md
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -2,10 +2,11 @@
 
 Each measurement is a fresh interpreter: ``python -X importtime -c "import app"`` in the function's
 folder, with the layer on ``sys.path`` first and the function's environment from template.yaml (plus
-the variables the Lambda runtime sets), so the handler module imports as on a cold start; it makes no
-AWS call. The figure is importtime's cumulative microseconds of the ``app`` line (of ``boto3`` for the
-baseline, measured the same way in the same run), the median of ``--repeat`` runs per function. The
-self times of all modules are grouped by package to show what dominates. Target: max <= 1.5x boto3.
+the variables the Lambda runtime sets, LAMBDA_TASK_ROOT among them), so the handler module imports
+as on a cold start; it makes no AWS call. The figure is importtime's cumulative microseconds of the
+``app`` line (of ``boto3`` for the baseline, measured the same way in the same run), the median of
+``--repeat`` runs per function. The self times of all modules are grouped by package to show what
+dominates. Target: max <= 1.5x boto3.
 
     python benchmarks/import_time.py [--repeat 3] [--only health,create_payment]
 """
@@ -78,7 +79,13 @@ def measure(selected: list[Function], repeat: int) -> dict:
     by_package: dict[str, list[float]] = collections.defaultdict(list)  # per function medians
     by_module: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
     for function in selected:
-        env = {**function.environment, "AWS_LAMBDA_FUNCTION_NAME": f"paygate-{function.logical_id}"}
+        env = {
+            **function.environment,
+            "AWS_LAMBDA_FUNCTION_NAME": f"paygate-{function.logical_id}",
+            # Lambda sets it; without it the X-Ray SDK believes it is off Lambda and builds its
+            # centralized-sampling clients at import (two botocore clients, ~300 ms) it never uses there.
+            "LAMBDA_TASK_ROOT": str(function.code_dir),
+        }
         times, packages = [], collections.defaultdict(list)
         for _ in range(repeat):
             rows = _run(layer + "import app", function.code_dir, env)

@@ -21,6 +21,10 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sections
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -256,6 +260,9 @@ def write(results: dict[str, dict[str, Any]], out: Path, started: datetime.datet
     ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in summary_rows(results)]
     lines += _details(results)
+    kept = sections.read_all(out)  # what `make soak` wrote stays
+    if kept:
+        lines += ["", *"".join(kept).rstrip("\n").split("\n")]
     lines += ["", "### Runs", "", "| benchmark | exit | seconds |", "| --- | --- | --- |"]
     lines += [f"| {r['name']} | {r['exit']} | {r['seconds']:.0f} |" for r in results.values()]
     lines += ["", "<details><summary>Printed output</summary>", ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -10,14 +11,20 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from localcloud import template
 from localcloud.errors import TemplateError
+
+if TYPE_CHECKING:
+    from localcloud.runtime import LocalCloud
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "http://127.0.0.1:3000"
@@ -54,6 +61,30 @@ def local_parameters(template_path: Path, overrides: list[str] | None = None) ->
     return params
 
 
+@contextlib.contextmanager
+def _start_progress(cloud: LocalCloud) -> Iterator[None]:
+    """A rich bar on stderr while the template's resources are created and the merchant is seeded
+    (stdout stays the banner that scripts and tests read)."""
+    with Progress(
+        TextColumn("paygate local: {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=cloud.start_steps)
+
+        def advance(done: str) -> None:
+            bar.update(task, advance=1, description=done)
+
+        cloud.progress = advance
+        try:
+            yield
+        finally:
+            cloud.progress = None
+
+
 def _local(args: argparse.Namespace) -> int:
     import demo_shop
 
@@ -75,7 +106,8 @@ def _local(args: argparse.Namespace) -> int:
             stack_name=args.stack_name,
             parameters=local_parameters(args.template, args.parameter_overrides),
         )
-        cloud.start()
+        with _start_progress(cloud):
+            cloud.start()
     except TemplateError as exc:
         print(f"paygate local: template error: {exc}", file=sys.stderr)
         return 2
@@ -164,7 +196,10 @@ def redrive(sqs: Any, queue: str | None = None, prefix: str = "") -> dict[str, i
     moved: dict[str, int] = {}
     urls = sqs.list_queues(**({"QueueNamePrefix": prefix} if prefix else {})).get("QueueUrls", [])
     for url in urls:
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        # SQS leaves "Attributes" out altogether when the queue has none of those asked for
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"]).get(
+            "Attributes", {}
+        )
         if "RedrivePolicy" not in attributes:
             continue
         dlq_name = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].rsplit(":", 1)[-1]

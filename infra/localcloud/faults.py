@@ -134,6 +134,7 @@ class FaultPlan:
     seed: int
     rules: list[Rule]
     counts: dict[str, int] = field(default_factory=dict)
+    draws: dict[str, int] = field(default_factory=dict)  # decisions made per rule (calls it matched)
     armed: bool = False
     _random: random.Random = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -142,6 +143,7 @@ class FaultPlan:
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)  # noqa: S311 - simulation, reproducible on purpose
         self.counts = {rule.label: 0 for rule in self.rules}
+        self.draws = dict(self.counts)
 
     @classmethod
     def load(cls, source: Any) -> FaultPlan | None:
@@ -169,6 +171,7 @@ class FaultPlan:
     def _fires(self, rule: Rule) -> bool:
         with self._lock:
             hit = self._random.random() < rule.p
+            self.draws[rule.label] += 1
             if hit:
                 self.counts[rule.label] += 1
             return hit
@@ -207,8 +210,9 @@ class FaultPlan:
         return None
 
     def report(self) -> str:
-        lines = [f"faults injected (seed {self.seed}): {self.total}"]
-        lines += [f"  {count:6d}  {label}" for label, count in self.counts.items()]
+        draws = sum(self.draws.values())
+        lines = [f"faults injected (seed {self.seed}): {self.total} of {draws} decisions"]
+        lines += [f"  {count:6d} of {self.draws[label]:6d}  {label}" for label, count in self.counts.items()]
         return "\n".join(lines)
 
 

@@ -7,9 +7,12 @@ containers are swapped for ``ScopedDict``: inside an invocation it is that invoc
 (seeded with what was there at import time, e.g. default dimensions); outside, the original.
 
 Today this covers Powertools Metrics, whose metric, dimension and metadata sets live on the class
-(without it one function's flush empties another's metrics mid-request), and the Powertools Logger
+(without it one function's flush empties another's metrics mid-request), the Powertools Logger
 formatter's keys (``log_format``, an instance attribute of a logger every function shares): without
-it one invocation's ``function_name``, request id and correlation id were stamped on another's lines.
+it one invocation's ``function_name``, request id and correlation id were stamped on another's lines,
+and the event handler's ``BaseRouter.current_event`` / ``lambda_context``, which ``resolve()`` sets
+on the class: without it a concurrent request of another function read this one's headers and body
+(found by the soak: an Idempotency-Key of one request was stored with another's body -> 422).
 """
 
 from __future__ import annotations
@@ -91,6 +94,57 @@ class ScopedAttribute:
             scope[(id(obj), self.name)] = value
 
 
+_UNSET = object()
+
+
+class ScopedClassValue:
+    """A class attribute kept per invocation: read and written on the class (``Cls.name = v``, through
+    the metaclass below) or on an instance; outside an invocation, one process-wide value."""
+
+    def __init__(self, name: str, process: Any = _UNSET) -> None:
+        self.name = name
+        self.process = process
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        scope = _scope.get()
+        value = scope.get((id(self), self.name), _UNSET) if scope is not None else _UNSET
+        if value is _UNSET:
+            value = self.process
+        if value is _UNSET:
+            raise AttributeError(self.name)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        scope = _scope.get()
+        if scope is None:
+            self.process = value
+        else:
+            scope[(id(self), self.name)] = value
+
+
+def _scope_class_attributes(cls: type, names: tuple[str, ...]) -> None:
+    """Make ``cls.<name>`` per invocation: the descriptor sits in the class (instance and subclass
+    reads) and in a metaclass made for it (``cls.name = value`` goes through a metaclass descriptor)."""
+    descriptors = {name: ScopedClassValue(name, cls.__dict__.get(name, _UNSET)) for name in names}
+    for name, descriptor in descriptors.items():
+        setattr(cls, name, descriptor)
+    original = type(cls)
+    cls.__class__ = type(f"LocalcloudScoped{original.__name__}", (original,), dict(descriptors))
+    _swapped.append((cls, "__class__", original))
+
+
+def _unscope_class_attributes(cls: type, original: type) -> None:
+    descriptors = {
+        name: value for name, value in type(cls).__dict__.items() if isinstance(value, ScopedClassValue)
+    }
+    cls.__class__ = original
+    for name, descriptor in descriptors.items():
+        if descriptor.process is _UNSET:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, descriptor.process)
+
+
 @contextlib.contextmanager
 def invocation() -> Iterator[None]:
     token = _scope.set({})
@@ -116,12 +170,17 @@ def install() -> None:
         setattr(Metrics, name, ScopedDict(original))
     _swapped.append((LambdaPowertoolsFormatter, "log_format", None))
     LambdaPowertoolsFormatter.log_format = ScopedAttribute("log_format")  # type: ignore[assignment]
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    _scope_class_attributes(BaseRouter, ("current_event", "lambda_context"))
 
 
 def uninstall() -> None:
     while _swapped:
         owner, name, original = _swapped.pop()
-        if original is None:
+        if name == "__class__":
+            _unscope_class_attributes(owner, original)
+        elif original is None:
             delattr(owner, name)  # instances keep their own value in __dict__
         else:
             setattr(owner, name, original)

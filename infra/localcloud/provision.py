@@ -81,8 +81,15 @@ def _short_id(*parts: str, length: int = 10) -> str:
 
 
 class Provisioner:
-    def __init__(self, template: Template, stack_name: str, region: str) -> None:
+    def __init__(
+        self,
+        template: Template,
+        stack_name: str,
+        region: str,
+        on_resource: Callable[[str], None] | None = None,
+    ) -> None:
         self.template = template
+        self.on_resource = on_resource  # told each logical id once it exists (a progress bar)
         self.stack = stack_name
         self.region = region
         self.deployed = Deployed()
@@ -178,6 +185,8 @@ class Provisioner:
                 creator(res, props)
             except ClientError as exc:  # the emulated service refused the properties, as AWS would
                 raise TemplateError(logical_id, f"{res.type} rejected: {exc}") from exc
+            if self.on_resource is not None:
+                self.on_resource(logical_id)
         self.deployed.outputs = {
             name: self.resolver.resolve(spec.get("Value"))
             for name, spec in self.template.outputs.items()

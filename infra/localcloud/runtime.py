@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,11 @@ class LocalCloud:
         time_scale: float | None = None,
         raw_handlers: dict[str, RawHandler] | None = None,
         faults: dict[str, Any] | str | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.region = region
+        # called with what was just done, start_steps times in all during start() (the CLI's bar)
+        self.progress = progress
         self.stack_name = stack_name
         self.host = host
         self.port = port
@@ -104,7 +108,9 @@ class LocalCloud:
             os.environ.setdefault(name, value)
         self._mock = mock_aws(config=_MOTO_CONFIG)  # type: ignore[arg-type]
         self._mock.start()
-        deployed = self.deployed = Provisioner(self.template, self.stack_name, self.region).provision()
+        deployed = self.deployed = Provisioner(
+            self.template, self.stack_name, self.region, on_resource=self._step
+        ).provision()
         for folder in deployed.layer_dirs.values():
             if str(folder) not in sys.path:
                 sys.path.append(str(folder))
@@ -132,6 +138,7 @@ class LocalCloud:
         for poller in self._pollers:
             poller.start()
         self._scheduler.start()
+        self._step("server, pollers and schedules")
         self._run_start_steps(deployed)
         if self.faults is not None:
             self.faults.name_functions(
@@ -152,6 +159,19 @@ class LocalCloud:
                 outcome = function.invoke({})
                 if outcome.failed:
                     raise TemplateError(function.spec.logical_id, f"InvokeOnStart failed: {outcome.error!r}")
+                self._step(f"ran {function.spec.logical_id}")
+
+    @property
+    def start_steps(self) -> int:
+        """How many times ``progress`` is called by ``start()``: every resource (a resource whose
+        Condition is false is skipped, so this is an upper bound), the server, each InvokeOnStart."""
+        resources = self.template.resources.values()
+        on_start = sum(1 for r in resources if r.metadata.get("localcloud", {}).get("InvokeOnStart"))
+        return len(self.template.resources) + 1 + on_start
+
+    def _step(self, done: str) -> None:
+        if self.progress is not None:
+            self.progress(done)
 
     def _site(self, deployed: Deployed) -> tuple[Site | None, list[str]]:
         """The distribution's S3 origin becomes the static site; its custom-origin paths go to the API."""

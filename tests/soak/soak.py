@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import json
+import os
 import sys
 import threading
 import time
@@ -24,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -32,6 +35,7 @@ from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from benchmarks import sections
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import SEED_KEY, UPI, card
 from tests.integration.gateway.receiver import Receiver, start_receiver
@@ -256,38 +260,47 @@ def run(
 
 
 def check_money(merchant: Merchant, flows: list[dict[str, Any]], figures: Figures, settle: float) -> None:
+    """Every flow checked through the API, eight at a time (each answer is a few API calls)."""
     figures.payments = len(flows)
-    for flow in flows:
-        payment_id, order_id = flow["payment"]["id"], flow["order"]["id"]
-        payment = merchant.until(f"/api/v1/payments/{payment_id}", TERMINAL_PAYMENT, settle)
-        if payment["status"] not in TERMINAL_PAYMENT:
-            figures.problems.append(f"payment {payment_id} stuck {payment['status']}")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda flow: check_flow(merchant, flow, figures, settle), flows))
+
+
+def check_flow(merchant: Merchant, flow: dict[str, Any], figures: Figures, settle: float) -> None:
+    problems: list[str] = []
+    duplicates = refunds_seen = 0
+    payment_id, order_id = flow["payment"]["id"], flow["order"]["id"]
+    payment = merchant.until(f"/api/v1/payments/{payment_id}", TERMINAL_PAYMENT, settle)
+    if payment["status"] not in TERMINAL_PAYMENT:
+        problems.append(f"payment {payment_id} stuck {payment['status']}")
+    listed = merchant.call("GET", f"/api/v1/orders/{order_id}/payments").json()["items"]
+    if len(listed) != 1:
+        duplicates += len(listed) - 1
+        problems.append(f"order {order_id} has {len(listed)} payments (one was created)")
+    order = merchant.call("GET", f"/api/v1/orders/{order_id}").json()
+    paid = [p for p in listed if p["status"] in ("success", "captured", "refunded")]
+    if len(paid) > 1 or (order["status"] == "paid") != bool(paid):
+        problems.append(f"order {order_id} is {order['status']} with {len(paid)} paid payments")
+    refunds = merchant.call("GET", f"/api/v1/payments/{payment_id}/refunds").json()["items"]
+    if len(refunds) != len(flow["refunds"]):
+        duplicates += max(0, len(refunds) - len(flow["refunds"]))
+        problems.append(f"payment {payment_id}: {len(refunds)} refunds, {len(flow['refunds'])} created")
+    if (
+        sum(r["amount"] for r in refunds) > flow["amount"]
+        or payment.get("amount_refunded", 0) > flow["amount"]
+    ):
+        problems.append(f"payment {payment_id} refunded above its amount")
+    for refund in refunds:
+        refunds_seen += 1
+        final = merchant.until(f"/api/v1/refunds/{refund['id']}", {"processed", "failed"}, settle)
+        if final["status"] not in ("processed", "failed"):
+            problems.append(f"refund {refund['id']} stuck {final['status']}")
+    with merchant.lock:
         figures.payments_failed += payment["status"] == "failed"
         figures.refunds_rejected_over_limit += flow["rejected"]
-        listed = merchant.call("GET", f"/api/v1/orders/{order_id}/payments").json()["items"]
-        if len(listed) != 1:
-            figures.duplicates += len(listed) - 1
-            figures.problems.append(f"order {order_id} has {len(listed)} payments (one was created)")
-        order = merchant.call("GET", f"/api/v1/orders/{order_id}").json()
-        paid = [p for p in listed if p["status"] in ("success", "captured", "refunded")]
-        if len(paid) > 1 or (order["status"] == "paid") != bool(paid):
-            figures.problems.append(f"order {order_id} is {order['status']} with {len(paid)} paid payments")
-        refunds = merchant.call("GET", f"/api/v1/payments/{payment_id}/refunds").json()["items"]
-        if len(refunds) != len(flow["refunds"]):
-            figures.duplicates += max(0, len(refunds) - len(flow["refunds"]))
-            figures.problems.append(
-                f"payment {payment_id}: {len(refunds)} refunds, {len(flow['refunds'])} created"
-            )
-        if (
-            sum(r["amount"] for r in refunds) > flow["amount"]
-            or payment.get("amount_refunded", 0) > flow["amount"]
-        ):
-            figures.problems.append(f"payment {payment_id} refunded above its amount")
-        for refund in refunds:
-            figures.refunds += 1
-            final = merchant.until(f"/api/v1/refunds/{refund['id']}", {"processed", "failed"}, settle)
-            if final["status"] not in ("processed", "failed"):
-                figures.problems.append(f"refund {refund['id']} stuck {final['status']}")
+        figures.refunds += refunds_seen
+        figures.duplicates += duplicates
+        figures.problems += problems
 
 
 def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle: float) -> None:
@@ -341,6 +354,41 @@ def report(figures: Figures, cloud: LocalCloud) -> str:
     return "\n".join(lines)
 
 
+def results_lines(figures: Figures, cloud: LocalCloud, command: str, load: tuple[float, float]) -> list[str]:
+    """The soak's section of benchmarks/RESULTS.md."""
+    plan = cloud.faults
+    faults = f"{plan.total} of {sum(plan.draws.values())} decisions" if plan else "none"
+    verdict = "passed" if not figures.problems and not figures.duplicates else "**FAILED**"
+    return [
+        "## Soak (`make soak`)",
+        "",
+        f"`{command}` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores,"
+        f" 1-min load average {load[0]:.2f} before / {load[1]:.2f} after: **{verdict}**. Eight merchant"
+        " clients at once; every worker, the outbox and the API routes raise or time out, and their"
+        " DynamoDB / SQS / EventBridge / Step Functions calls are throttled, each rule with the given"
+        " probability per call (tests/soak/soak.py, infra/localcloud/faults.py).",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+        f"| payments | {figures.payments} ({figures.payments_failed} failed) |",
+        f"| refunds | {figures.refunds} (+{figures.refunds_rejected_over_limit} over-refunds rejected) |",
+        f"| faults injected | {faults} |",
+        f"| API retries (same Idempotency-Key) | {figures.api_retries} |",
+        f"| events in the payments stream | {figures.events_expected} |",
+        f"| webhook deliveries received | {figures.deliveries_received} ({figures.redeliveries} redeliveries,"
+        " deduped by `webhook-id`) |",
+        f"| DLQ messages redriven | {json.dumps(figures.redriven)} |",
+        f"| duplicated money objects | {figures.duplicates} |",
+        f"| problems | {len(figures.problems)} |",
+        f"| wall time | {figures.wall_seconds:.0f} s |",
+        "",
+        "```",
+        *(plan.report().splitlines() if plan else []),
+        *[f"problem: {problem}" for problem in figures.problems],
+        "```",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=500)
@@ -348,9 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-scale", type=float, default=0.02)
     parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for terminal states")
+    parser.add_argument("--results", type=Path, help="write the figures as a section of this RESULTS.md")
     args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
     figures, cloud = run(args.payments, args.p, args.seed, args.time_scale, args.settle, show_progress=True)
     print(report(figures, cloud), flush=True)
+    if args.results:
+        command = f"python -m tests.soak.soak --payments {args.payments} --p {args.p} --seed {args.seed}"
+        lines = results_lines(figures, cloud, command, (load, os.getloadavg()[0]))
+        sections.replace(args.results, "soak", lines)
+        print(f"wrote the soak section of {args.results}", flush=True)
     return 1 if figures.problems or figures.duplicates else 0
 
 

@@ -89,3 +89,37 @@ def test_concurrent_invocations_keep_their_own_logger_keys(
     assert sorted(line["function_name"] for line in lines) == ["first", "second"]
     logger.info("outside")  # the process-level keys are untouched
     assert "function_name" not in json.loads(capsys.readouterr().out.splitlines()[-1])
+
+
+def test_concurrent_api_invocations_each_see_their_own_event(installed: None) -> None:
+    """Powertools' resolve() stores the event on BaseRouter (the class): per invocation here."""
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    app = APIGatewayRestResolver()
+    resolved, out = threading.Barrier(2), {}
+
+    @app.get("/who")
+    def who() -> dict:
+        resolved.wait()  # both requests are inside their route before either reads its event
+        return {"me": app.current_event.headers["x-me"]}
+
+    def invocation(name: str) -> None:
+        event = {
+            "httpMethod": "GET",
+            "path": "/who",
+            "resource": "/who",
+            "headers": {"x-me": name},
+            "requestContext": {"stage": "test"},
+        }
+        with isolation.invocation():
+            out[name] = json.loads(app.resolve(event, None)["body"])["me"]
+
+    threads = [threading.Thread(target=invocation, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert out == {"first": "first", "second": "second"}
+    BaseRouter.current_event = "outside"  # type: ignore[assignment]  # outside an invocation: the class's own value
+    assert app.current_event == "outside"

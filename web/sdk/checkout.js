@@ -98,7 +98,9 @@
       inset: "0",
       "z-index": Z,
       display: "flex",
-      "align-items": mobile ? "stretch" : "center",
+      // The top stays put: when the checkout resizes, only the bottom edge moves, so the close button
+      // (above the dialog) never jumps away from under the pointer.
+      "align-items": mobile ? "stretch" : "flex-start",
       "justify-content": "center",
       padding: mobile ? "52px 0 0" : "24px",
       background: "rgba(15, 20, 40, 0.62)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -30,19 +31,26 @@ def _healthy(url: str) -> bool:
 
 def test_paygate_local_serves_and_stops_on_sigterm() -> None:
     port = _free_port()
+    # TTY_COMPATIBLE: rich draws its start-up bar as on a terminal (stderr is a pipe here)
     process = subprocess.Popen(
-        [PAYGATE, "local", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [PAYGATE, "local", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"},
     )
     try:
         wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/api/v1/health"), timeout=60, what="the gateway")
         process.send_signal(signal.SIGTERM)
-        out, _err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=20)
     finally:
         process.kill()
     assert process.returncode == 0
     assert f"http://127.0.0.1:{port}/checkout" in out
     assert f"http://127.0.0.1:{port}/dashboard" in out
     assert "paygate local: stopped" in out
+    # the progress bar (stderr) went through every resource and ended with the seed
+    assert "paygate local: ran SeedTestMerchant" in err
 
 
 def test_paygate_local_names_the_bad_resource_and_exits_2(tmp_path: Path) -> None:

@@ -70,3 +70,19 @@ def test_a_raising_handler_fails_the_whole_batch_which_returns_until_the_dlq(
     attempts = [r for r in recorded(results, "sqs:lct-CrashQueue") if r["body"] == body]
     assert sorted(r["attributes"]["ApproximateReceiveCount"] for r in attempts) == ["1", "2"]
     assert _drain(sqs, cloud.physical("CrashQueue")) == []
+
+
+def test_redrive_moves_dead_letters_back_to_their_queue_and_its_consumer(cloud: LocalCloud, results) -> None:
+    """`paygate dlq redrive` (in process): every DLQ, queues without a RedrivePolicy skipped."""
+    sqs = boto3.client("sqs", region_name=cloud.region)
+    body = f"{uuid.uuid4().hex[:8]}-ok-redriven"
+    sqs.send_message(QueueUrl=cloud.physical("WorkDeadLetterQueue"), MessageBody=body)
+
+    moved = cloud.redrive_dead_letter_queues()
+
+    assert moved.get("lct-WorkDeadLetterQueue", 0) >= 1
+    wait_for(
+        lambda: [r for r in recorded(results, "sqs:lct-WorkQueue") if r["body"] == body],
+        what="the redriven message at the WorkQueue consumer",
+    )
+    assert body not in [m["Body"] for m in _drain(sqs, cloud.physical("WorkDeadLetterQueue"))]

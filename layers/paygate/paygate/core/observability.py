@@ -8,5 +8,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is patched: the default, X-Ray's patch_all, imports every library it knows that is
+# installed (httpx, pymongo, ...) at cold start to patch it, for nothing the functions call.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()

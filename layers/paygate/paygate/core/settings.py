@@ -23,7 +23,9 @@ _lock = threading.Lock()
 class EnvSettings(BaseModel):
     """Base: field ``foo_bar`` reads the variable ``FOO_BAR``; unknown variables are ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True, defer_build=True
+    )
 
     @classmethod
     def load(cls) -> Self:
