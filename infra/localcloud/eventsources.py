@@ -239,9 +239,17 @@ class StreamPoller(Poller):
         self.deliver(records)
 
     def deliver(self, records: list[dict[str, Any]]) -> None:
+        """One batch, in order: retried (from its first reported failure) until it succeeds or
+        MaximumRetryAttempts is spent; with BisectBatchOnFunctionError, a failed invocation of
+        more than one record splits the batch and each half is delivered so, the first half first."""
         attempts = 0
         while records and not self.stopping.is_set():
             outcome = self.function.invoke({"Records": records})
+            if outcome.failed and self.mapping.bisect_on_error and len(records) > 1:
+                half = len(records) // 2
+                self.deliver(records[:half])
+                self.deliver(records[half:])
+                return
             if not outcome.failed:
                 if not self.mapping.report_item_failures:
                     return

@@ -38,6 +38,7 @@ class EventSourceMapping:
     batching_window: float
     filters: list[dict[str, Any]]
     enabled: bool = True
+    bisect_on_error: bool = False  # streams: a batch whose invocation failed is split in two and retried
 
 
 @dataclass
@@ -419,6 +420,7 @@ class Provisioner:
                     json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])
                 ],
                 enabled=bool(props.get("Enabled", True)),
+                bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
             )
         )
         self._set(res, _short_id(self.stack, res.logical_id, length=32))

@@ -163,33 +163,44 @@ def one_payment(merchant: Merchant, number: int, timeout: float) -> dict[str, An
     return {"order": order, "payment": payment, "refunds": refunds, "rejected": rejected, "amount": amount}
 
 
-def stream_event_ids(cloud: LocalCloud) -> set[str]:
-    """Every event id the payments table's changes imply, derived as PublishEvents derives them."""
-    from paygate.core import dynamo
-    from paygate.events.publish import Change, cloud_events
+class StreamEvents:
+    """Every event id the payments table's changes imply, derived as PublishEvents derives them;
+    read incrementally (each shard from TRIM_HORIZON once, then only what is new)."""
 
-    table = boto3.client("dynamodb", region_name=cloud.region).describe_table(
-        TableName=cloud.physical("PaymentsTable")
-    )["Table"]
-    streams = boto3.client("dynamodbstreams", region_name=cloud.region)
-    ids: set[str] = set()
-    description = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]
-    for shard in description["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            answer = streams.get_records(ShardIterator=iterator, Limit=1000)
-            for record in answer["Records"]:
-                images = record["dynamodb"]
-                old = dynamo.from_item(images["OldImage"]) if "OldImage" in images else None
-                new = dynamo.from_item(images["NewImage"]) if "NewImage" in images else None
-                change = Change(images["SequenceNumber"], old, new)
-                ids.update(event["id"] for event in cloud_events(change))
-            if not answer["Records"]:
-                break
-            iterator = answer.get("NextShardIterator")
-    return ids
+    def __init__(self, cloud: LocalCloud) -> None:
+        table = boto3.client("dynamodb", region_name=cloud.region).describe_table(
+            TableName=cloud.physical("PaymentsTable")
+        )["Table"]
+        self.arn = table["LatestStreamArn"]
+        self.streams = boto3.client("dynamodbstreams", region_name=cloud.region)
+        self.iterators: dict[str, str | None] = {}
+        self.ids: set[str] = set()
+
+    def read(self) -> set[str]:
+        from paygate.core import dynamo
+        from paygate.events.publish import Change, cloud_events
+
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            iterator = (
+                self.iterators.get(shard["ShardId"])
+                or self.streams.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
+            while iterator:
+                answer = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+                for record in answer["Records"]:
+                    images = record["dynamodb"]
+                    old = dynamo.from_item(images["OldImage"]) if "OldImage" in images else None
+                    new = dynamo.from_item(images["NewImage"]) if "NewImage" in images else None
+                    change = Change(images["SequenceNumber"], old, new)
+                    self.ids.update(event["id"] for event in cloud_events(change))
+                iterator = answer.get("NextShardIterator")
+                self.iterators[shard["ShardId"]] = iterator
+                if not answer["Records"]:
+                    break
+        return set(self.ids)
 
 
 def dlq_depths(cloud: LocalCloud) -> dict[str, int]:
@@ -304,8 +315,8 @@ def check_flow(merchant: Merchant, flow: dict[str, Any], figures: Figures, settl
 
 
 def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle: float) -> None:
-    expected = stream_event_ids(cloud)
-    figures.events_expected = len(expected)
+    stream = StreamEvents(cloud)
+    expected = stream.read()
     deadline = time.monotonic() + settle
     while True:
         missing = expected - set(received_ids(receiver))
@@ -317,9 +328,9 @@ def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle
         if time.monotonic() > deadline:
             figures.problems.append(f"{len(missing)} events never delivered, e.g. {sorted(missing)[:3]}")
             break
-        time.sleep(0.5)
-        expected = stream_event_ids(cloud)  # late writes (refunds processed) add events
-        figures.events_expected = len(expected)
+        time.sleep(2)
+        expected = stream.read()  # late writes (refunds processed) add events
+    figures.events_expected = len(expected)
     time.sleep(1)  # let in-flight retries land before counting
     seen = received_ids(receiver)
     counts = Counter(seen)
@@ -395,7 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p", type=float, default=0.1, help="fault probability per rule and call")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-scale", type=float, default=0.02)
-    parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for terminal states")
+    parser.add_argument(
+        "--settle", type=float, default=900.0, help="seconds to wait for terminal states and deliveries"
+    )
     parser.add_argument("--results", type=Path, help="write the figures as a section of this RESULTS.md")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
