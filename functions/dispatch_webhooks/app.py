@@ -8,17 +8,19 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from paygate.core.observability import logger, tracer
-from paygate.webhooks.service import fan_out
+from paygate.webhooks.service import Known, fan_out
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, known: Known) -> None:
     event = json.loads(record.body)["detail"]
-    logger.info("webhook fan-out", extra={"event_id": event["id"], "deliveries": len(fan_out(event))})
+    made = fan_out(event, known=known)
+    logger.info("webhook fan-out", extra={"event_id": event["id"], "deliveries": len(made)})
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event, record_handler, processor, context)
+    known: Known = {}  # endpoints and merchants read for this batch only (never across invocations)
+    return process_partial_response(event, lambda record: record_handler(record, known), processor, context)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -274,3 +275,52 @@ def test_a_delivery_to_a_disabled_endpoint_fails_at_its_next_attempt(api: Api, r
     failed = wait_for(lambda: log()[0]["status"] == "failed" and log()[0], what="the delivery to fail")
     assert failed["attempt_count"] == 2
     assert len([r for r in receiver.at("/disabled") if order["id"] in r.body]) == 1
+
+
+def test_a_batch_of_events_reads_a_merchants_endpoints_once(
+    gateway: LocalCloud, admin: Api, receiver: Receiver
+) -> None:
+    """DispatchWebhooks reads endpoints and merchant once per merchant and mode per batch."""
+    from paygate.core import aws
+
+    merchant = admin.created("/api/v1/admin/merchants", {"name": "Batch Shop", "email": "batch@example.com"})
+    shop = Api.with_key(gateway.url, *keys_of(merchant, "test"))
+    shop.created("/api/v1/webhook_endpoints", {"url": receiver.url + "/batch"})
+    events = [
+        {"id": f"evt_batch{n}", "type": "payment.captured", "merchantid": merchant["id"], "mode": "test"}
+        for n in range(3)
+    ]
+    records = [
+        {
+            "messageId": str(n),
+            "receiptHandle": str(n),
+            "body": json.dumps({"detail": event}),
+            "attributes": {},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": gateway.attribute("WebhookQueue", "Arn"),
+            "awsRegion": gateway.region,
+        }
+        for n, event in enumerate(events)
+    ]
+    calls: list[str] = []
+
+    def count(model: Any, **_kwargs: Any) -> None:
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").endswith("DispatchWebhooks"):
+            calls.append(model.name)
+
+    dynamodb = aws.client("dynamodb")
+    dynamodb.meta.events.register("before-call", count)
+    try:
+        outcome = gateway.function("DispatchWebhooks").invoke({"Records": records})
+    finally:
+        dynamodb.meta.events.unregister("before-call", count)
+    assert not outcome.failed and outcome.payload == {"batchItemFailures": []}
+    assert calls.count("Query") == 1 and calls.count("GetItem") == 1  # not 3 and 3
+    assert calls.count("PutItem") == 3  # a delivery per event for the one endpoint
+    deliveries = shop.get("/api/v1/webhooks?limit=10").json()["items"]
+    assert sorted(d["event_id"] for d in deliveries) == [e["id"] for e in events]
+    wait_for(
+        lambda: len([r for r in list(receiver.received) if r.path == "/batch"]) >= 3, what="3 deliveries"
+    )

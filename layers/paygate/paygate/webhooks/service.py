@@ -124,24 +124,40 @@ def target(merchant_id: str, endpoint_id: str) -> tuple[str, str, bool] | None:
 
 
 # --- fan-out ------------------------------------------------------------------------------------
-def subscribers(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """(endpoint id, url) of every enabled endpoint of the event's merchant and mode that wants it."""
+Known = dict[tuple[str, str], tuple[list[dict[str, Any]], dict[str, Any] | None]]
+"""What one batch has read per (merchant, mode): its endpoints and the merchant item."""
+
+
+def subscribers(event: dict[str, Any], known: Known | None = None) -> list[tuple[str, str]]:
+    """(endpoint id, url) of every enabled endpoint of the event's merchant and mode that wants it.
+
+    With ``known`` (one dict per batch of events), the endpoints and the merchant are read once per
+    merchant and mode for the whole batch instead of once per event: a payment's events mostly
+    arrive together, and each read is a DynamoDB call on AWS."""
+    key = (event["merchantid"], event["mode"])
+    if known is not None and key in known:
+        endpoints, merchant = known[key]
+    else:
+        endpoints = store.endpoints_of(*key)
+        merchant = merchants_store.get_merchant(event["merchantid"])
+        if known is not None:
+            known[key] = (endpoints, merchant)
     found = [
         (e["id"], e["url"])
-        for e in store.endpoints_of(event["merchantid"], event["mode"])
+        for e in endpoints
         if e["status"] == "enabled" and ("*" in e["enabled_events"] or event["type"] in e["enabled_events"])
     ]
-    merchant = merchants_store.get_merchant(event["merchantid"])
     if merchant and merchant.get("webhook_url") and merchant.get("status") == "active":
         found.append((DEFAULT_ENDPOINT, merchant["webhook_url"]))
     return found
 
 
-def fan_out(event: dict[str, Any], only: str | None = None) -> list[str]:
+def fan_out(event: dict[str, Any], only: str | None = None, known: Known | None = None) -> list[str]:
     """A delivery and its execution per subscribed endpoint (or only ``only``); returns delivery ids."""
     body = json.dumps(event, separators=(",", ":"))
     made = []
-    for endpoint_id, url in subscribers(event) if only is None else [(only, _url_of(event, only))]:
+    chosen = subscribers(event, known) if only is None else [(only, _url_of(event, only))]
+    for endpoint_id, url in chosen:
         delivery_id = derived_id("whd", event["id"], endpoint_id)
         now = clock.iso_now()
         delivery = {
