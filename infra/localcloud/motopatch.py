@@ -40,12 +40,13 @@ import moto.dynamodb.models as moto_dynamodb_models
 from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.utils import unix_time
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.events.models import EventTemplateParser, Rule
-from moto.sqs.models import sqs_backends
+from moto.sqs.models import SQSBackend, sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
@@ -248,6 +249,14 @@ def _start_execution(
     return _originals["start_execution"](self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
 
+def _retained(self: SQSBackend, queue_name: str, message: Any) -> bool:
+    """moto reads the retention period of each message it receives through get_queue_attributes,
+    which computes every attribute (counts over all messages, three times): quadratic in a queue's
+    backlog, minutes per receive at a few thousand messages. The period is a plain queue field."""
+    period = int(self.get_queue(queue_name).message_retention_period)
+    return period + message.sent_timestamp / 1000 > unix_time()
+
+
 def install(
     functions: FunctionRegistry,
     deliver_target: Callable[[str, Any], None],
@@ -263,6 +272,8 @@ def install(
     _originals["wait_interval"] = WaitFunction._wait_interval
     _originals["retrier_time"] = retrier_decl.time
     _originals["start_execution"] = StepFunctionsParserBackend.start_execution
+    _originals["sqs_retained"] = SQSBackend.is_message_valid_based_on_retention_period
+    SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
@@ -290,6 +301,7 @@ def uninstall() -> None:
     WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
     retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = _originals.pop("start_execution")  # type: ignore[method-assign]
+    SQSBackend.is_message_valid_based_on_retention_period = _originals.pop("sqs_retained")  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
     _state.clear()
