@@ -40,13 +40,13 @@ import moto.dynamodb.models as moto_dynamodb_models
 from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda_simple.models import LambdaSimpleBackend
-from moto.core.utils import unix_time
+from moto.core.utils import unix_time, unix_time_millis
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.events.models import EventTemplateParser, Rule
-from moto.sqs.models import SQSBackend, sqs_backends
+from moto.sqs.models import Queue, SQSBackend, sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
@@ -257,6 +257,24 @@ def _retained(self: SQSBackend, queue_name: str, message: Any) -> bool:
     return period + message.sent_timestamp / 1000 > unix_time()
 
 
+# moto counts a queue's messages (for every send_message, through Queue.attributes) by asking each
+# message for the time twice: with a backlog of thousands that loop held the GIL for most of a run.
+# Same counts, one clock reading per count.
+_QUEUE_COUNTS: dict[str, Callable[[Any, float], bool]] = {
+    "approximate_number_of_messages": lambda m, now: now > m.visible_at and not now < m.delayed_until,
+    "approximate_number_of_messages_delayed": lambda m, now: now < m.delayed_until,
+    "approximate_number_of_messages_not_visible": lambda m, now: not now > m.visible_at,
+}
+
+
+def _queue_count(test: Callable[[Any, float], bool]) -> property:
+    def count(queue: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for message in queue._messages if test(message, now))
+
+    return property(count)
+
+
 def install(
     functions: FunctionRegistry,
     deliver_target: Callable[[str, Any], None],
@@ -274,6 +292,9 @@ def install(
     _originals["start_execution"] = StepFunctionsParserBackend.start_execution
     _originals["sqs_retained"] = SQSBackend.is_message_valid_based_on_retention_period
     SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign]
+    for name, test in _QUEUE_COUNTS.items():
+        _originals[f"sqs.{name}"] = getattr(Queue, name)
+        setattr(Queue, name, _queue_count(test))
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
@@ -302,6 +323,8 @@ def uninstall() -> None:
     retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = _originals.pop("start_execution")  # type: ignore[method-assign]
     SQSBackend.is_message_valid_based_on_retention_period = _originals.pop("sqs_retained")  # type: ignore[method-assign]
+    for name in _QUEUE_COUNTS:
+        setattr(Queue, name, _originals.pop(f"sqs.{name}"))
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
     _state.clear()
