@@ -56,8 +56,8 @@ bench: install
 e2e: install
 	E2E_BASE_URL=$(BASE_URL) $(BIN)/pytest tests/e2e
 
-localstack-deploy:
-	infra/localstack/deploy.sh
+localstack-deploy: install
+	PAYGATE=$(BIN)/paygate infra/localstack/deploy.sh
 
 # 500 payments + refunds with 10 % faults per rule and call (infra/localcloud/faults.py); prints the
 # figures and writes them into benchmarks/RESULTS.md (its "soak" section, kept by make bench).

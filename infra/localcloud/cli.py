@@ -250,6 +250,12 @@ def _dlq_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deploy_watch(args: argparse.Namespace) -> int:
+    from localcloud import deploy_progress
+
+    return deploy_progress.main_args(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="paygate", description="paygate developer commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -290,6 +296,17 @@ def main(argv: list[str] | None = None) -> int:
     move.add_argument("--endpoint-url", default=None, help="default: AWS_ENDPOINT_URL or AWS")
     move.add_argument("--region", default=None)
     move.set_defaults(run=_dlq_redrive)
+    deploy = commands.add_parser(
+        "deploy-watch",
+        help="run a deploy command (samlocal/sam deploy) behind a progress bar of the stack's events",
+    )
+    deploy.add_argument("--stack-name", default="paygate")
+    deploy.add_argument("--log", type=Path, default=PROJECT_ROOT / "build" / "deploy.log")
+    deploy.add_argument("--endpoint-url", default=None, help="default: AWS_ENDPOINT_URL or AWS")
+    deploy.add_argument("--region", default=None)
+    deploy.add_argument("--interval", type=float, default=2.0, help="seconds between event polls")
+    deploy.add_argument("deploy_command", nargs=argparse.REMAINDER, help="-- the deploy command")
+    deploy.set_defaults(run=_deploy_watch)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -11,6 +11,7 @@ export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
 endpoint=${LOCALSTACK_ENDPOINT:-http://localhost:4566}
 stack=${STACK_NAME:-paygate}
 admin_key=${PAYGATE_ADMIN_KEY:-padm_local_admin_key}
+paygate=${PAYGATE:-.venv/bin/paygate}  # make localstack-deploy installs it
 aws_local() { aws --endpoint-url "$endpoint" "$@"; }
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -19,7 +20,10 @@ step "build (samlocal build: the layer from layers/paygate/requirements.txt, one
 samlocal build
 
 step "deploy stack $stack (samconfig.toml [localstack] profile, test mode)"
-samlocal deploy --config-env localstack --stack-name "$stack" --no-confirm-changeset \
+# paygate deploy-watch: a progress bar over the stack's CloudFormation events; samlocal's own output
+# goes to build/deploy.log, printed if the deploy fails
+"$paygate" deploy-watch --stack-name "$stack" --endpoint-url "$endpoint" --log build/deploy.log -- \
+  samlocal deploy --config-env localstack --stack-name "$stack" --no-confirm-changeset \
   --parameter-overrides \
     StageName=v1 LogLevel=DEBUG TestMode=true WebhookRetryIntervalsTest=true \
     "PlatformAdminKeyHash=$(printf %s "$admin_key" | sha256sum | cut -d' ' -f1)" \
