@@ -13,7 +13,9 @@ Messages a FilterCriteria pattern does not match are deleted unprocessed, as on 
 
 Streams: read the shard in order, invoke with up to BatchSize records; on a function error retry the
 same batch (blocking the shard, as on AWS) until MaximumRetryAttempts; with ReportBatchItemFailures
-retry from the first reported sequence number.
+retry from the first reported sequence number. A batch given up on is discarded; with
+``DestinationConfig.OnFailure`` (an SQS queue) Lambda's invocation record of it (the shard and the
+sequence-number range, not the records) is sent there first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -221,6 +225,7 @@ class StreamPoller(Poller):
             ShardId=shard["ShardId"],
             ShardIteratorType=mapping.starting_position,
         )["ShardIterator"]
+        self.shard_id = shard["ShardId"]
         self.idle = 0.05
 
     def poll_once(self) -> None:
@@ -266,8 +271,46 @@ class StreamPoller(Poller):
                     "stream batch discarded after MaximumRetryAttempts",
                     extra={"function": self.function.spec.name, "records": len(records)},
                 )
+                self._record_failure(records, attempts, outcome.error_type and "Unhandled")
                 return
             self.stopping.wait(min(0.1 * 2**attempts, 5))
+
+    def _record_failure(self, records: list[dict[str, Any]], invokes: int, function_error: str) -> None:
+        """Send Lambda's on-failure invocation record of a discarded batch to the mapping's SQS
+        destination (the shape of AWS's, for DynamoDB streams): where the records are, not them."""
+        if not self.mapping.on_failure:
+            return
+
+        def arrival(record: dict[str, Any]) -> str:
+            created = record["dynamodb"].get("ApproximateCreationDateTime", time.time())
+            return datetime.fromtimestamp(float(created), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+        if function_error:
+            response["functionError"] = function_error
+        body = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": self.function.spec.arn,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": invokes,
+            },
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "DDBStreamBatchInfo": {
+                "shardId": self.shard_id,
+                "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": arrival(records[0]),
+                "approximateArrivalOfLastRecord": arrival(records[-1]),
+                "batchSize": len(records),
+                "streamArn": self.mapping.source_arn,
+            },
+        }
+        sqs = boto3.client("sqs", region_name=self.region)
+        url = sqs.get_queue_url(QueueName=self.mapping.on_failure.rsplit(":", 1)[-1])["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
 
     def record(self, raw: dict[str, Any]) -> dict[str, Any]:
         dynamodb = dict(raw["dynamodb"])

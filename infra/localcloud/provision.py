@@ -39,6 +39,7 @@ class EventSourceMapping:
     filters: list[dict[str, Any]]
     enabled: bool = True
     bisect_on_error: bool = False  # streams: a batch whose invocation failed is split in two and retried
+    on_failure: str | None = None  # streams: SQS queue ARN that gets a record of each discarded batch
 
 
 @dataclass
@@ -421,6 +422,7 @@ class Provisioner:
                 ],
                 enabled=bool(props.get("Enabled", True)),
                 bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+                on_failure=props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
             )
         )
         self._set(res, _short_id(self.stack, res.logical_id, length=32))

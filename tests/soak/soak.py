@@ -8,7 +8,8 @@ DynamoDB / SQS / EventBridge / Step Functions calls are throttled, each with pro
 merchant retries a 5xx (and 409 in-progress / 429) with the same Idempotency-Key. Then it checks:
 every payment and refund is terminal; no money is duplicated; every event of the payments table's
 stream reached the webhook receiver (deduped by ``webhook-id``: exactly the stream's ids); DLQs end
-empty (what they held is redriven, as ``paygate dlq redrive`` does).
+empty (what they held is redriven, as ``paygate dlq redrive`` does); no stream batch was given up on
+(StreamFailureQueue, the stream mappings' OnFailure destination, stays empty).
 """
 
 from __future__ import annotations
@@ -203,19 +204,22 @@ class StreamEvents:
         return set(self.ids)
 
 
-def dlq_depths(cloud: LocalCloud) -> dict[str, int]:
+def queue_depths(cloud: LocalCloud, *logical_ids: str) -> dict[str, int]:
     sqs = boto3.client("sqs", region_name=cloud.region)
     depths = {}
-    for logical in ("WebhookDeadLetterQueue", "RefundDeadLetterQueue"):
-        url = cloud.physical(logical)
+    for logical in logical_ids:
         attributes = sqs.get_queue_attributes(
-            QueueUrl=url,
+            QueueUrl=cloud.physical(logical),
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         depths[logical] = int(attributes["ApproximateNumberOfMessages"]) + int(
             attributes["ApproximateNumberOfMessagesNotVisible"]
         )
     return depths
+
+
+def dlq_depths(cloud: LocalCloud) -> dict[str, int]:
+    return queue_depths(cloud, "WebhookDeadLetterQueue", "RefundDeadLetterQueue")
 
 
 def received_ids(receiver: Receiver) -> list[str]:
@@ -355,6 +359,9 @@ def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle
     if any(depths.values()):
         for name, count in cloud.redrive_dead_letter_queues().items():
             figures.redriven[name] = figures.redriven.get(name, 0) + count
+    given_up = queue_depths(cloud, "StreamFailureQueue")["StreamFailureQueue"]
+    if given_up:  # a payment job or an outbox event the stream consumers dropped
+        figures.problems.append(f"{given_up} stream batch(es) given up on (StreamFailureQueue)")
 
 
 def report(figures: Figures, cloud: LocalCloud) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import boto3
@@ -70,3 +71,36 @@ def test_a_cancelled_transaction_leaves_no_record_and_the_stream_goes_on(cloud: 
     keys = lambda: {r["dynamodb"]["Keys"]["id"]["S"] for r in recorded(results, "stream")}  # noqa: E731
     wait_for(lambda: after in keys(), what="the record written after the cancelled transaction")
     assert first not in keys() and second not in keys()
+
+
+def test_a_batch_given_up_on_leaves_lambdas_failure_record_in_the_on_failure_queue(cloud: LocalCloud) -> None:
+    # Given a stream whose consumer always raises, MaximumRetryAttempts 1 and an SQS OnFailure destination
+    table = boto3.resource("dynamodb", region_name=cloud.region).Table(cloud.physical("PoisonTable"))
+    sqs = boto3.client("sqs", region_name=cloud.region)
+    queue = cloud.physical("StreamFailureQueue")
+    # When an item is written
+    table.put_item(Item={"id": uuid.uuid4().hex})
+
+    def failure_records() -> list[dict]:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+    # Then after the first invocation and one retry the batch's record lands there, as Lambda sends it
+    (record,) = wait_for(failure_records, timeout=30, what="the on-failure record")
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert record["requestContext"]["functionArn"] == cloud.attribute("Fatal", "Arn")
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    info = record["DDBStreamBatchInfo"]
+    assert info["streamArn"] == cloud.attribute("PoisonTable", "StreamArn")
+    assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
+    # and the record can be read back from the stream at that position
+    streams = boto3.client("dynamodbstreams", region_name=cloud.region)
+    iterator = streams.get_shard_iterator(
+        StreamArn=info["streamArn"],
+        ShardId=info["shardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=info["startSequenceNumber"],
+    )["ShardIterator"]
+    (again,) = streams.get_records(ShardIterator=iterator, Limit=1)["Records"]
+    assert again["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
