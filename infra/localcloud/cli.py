@@ -250,6 +250,30 @@ def _dlq_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _streams_replay(args: argparse.Namespace) -> int:
+    """``paygate streams replay``: the on-failure queue's batches back to their functions."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from localcloud.stream_replay import replay
+
+    try:
+        session = boto3.session.Session(region_name=args.region)
+        clients = {
+            name: session.client(name, endpoint_url=args.endpoint_url)
+            for name in ("sqs", "dynamodbstreams", "lambda")
+        }
+        url = clients["sqs"].get_queue_url(QueueName=args.queue)["QueueUrl"]
+        done = replay(clients["sqs"], clients["dynamodbstreams"], clients["lambda"], url, session.region_name)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"paygate streams replay: {exc}", file=sys.stderr)
+        return 1
+    print(f"{done.replayed} batch(es) replayed ({done.records} record(s)); {len(done.kept)} kept")
+    for problem in done.kept:
+        print(f"  kept: {problem}")
+    return 1 if done.kept else 0
+
+
 def _deploy_watch(args: argparse.Namespace) -> int:
     from localcloud import deploy_progress
 
@@ -296,6 +320,17 @@ def main(argv: list[str] | None = None) -> int:
     move.add_argument("--endpoint-url", default=None, help="default: AWS_ENDPOINT_URL or AWS")
     move.add_argument("--region", default=None)
     move.set_defaults(run=_dlq_redrive)
+    streams = commands.add_parser(
+        "streams", help="DynamoDB-stream batches Lambda gave up on (AWS / LocalStack)"
+    )
+    stream_commands = streams.add_subparsers(dest="streams_command", required=True)
+    replay = stream_commands.add_parser(
+        "replay", help="hand the records named in the on-failure queue back to their function"
+    )
+    replay.add_argument("--queue", default="paygate-stream-failures", help="the on-failure queue (name)")
+    replay.add_argument("--endpoint-url", default=None, help="default: AWS_ENDPOINT_URL or AWS")
+    replay.add_argument("--region", default=None)
+    replay.set_defaults(run=_streams_replay)
     deploy = commands.add_parser(
         "deploy-watch",
         help="run a deploy command (samlocal/sam deploy) behind a progress bar of the stack's events",

@@ -55,7 +55,8 @@ def item_failures(payload: Any, ids: set[str]) -> set[str] | None:
     return found
 
 
-def _matches(filters: list[dict[str, Any]], record: dict[str, Any]) -> bool:
+def matches(filters: list[dict[str, Any]], record: dict[str, Any]) -> bool:
+    """Whether a record passes a mapping's FilterCriteria patterns (none: everything passes)."""
     if not filters:
         return True
     return any(EventPattern.load(json.dumps(pattern)).matches_event(record) for pattern in filters)
@@ -121,7 +122,7 @@ class SqsPoller(Poller):
         # A message whose visibility lapsed during the window comes back; keep its newest receipt.
         newest = {m["MessageId"]: m for m in messages}
         records = [self.record(m) for m in newest.values()]
-        kept = [r for r in records if _matches(self.mapping.filters, {**r, "body": _maybe_json(r["body"])})]
+        kept = [r for r in records if matches(self.mapping.filters, {**r, "body": _maybe_json(r["body"])})]
         dropped = [r for r in records if r not in kept]
         self._delete_messages(dropped)
         if not kept:
@@ -240,7 +241,7 @@ class StreamPoller(Poller):
             self.idle = min(self.idle * 2, self.IDLE_MAX)
             return
         self.idle = 0.05
-        records = [r for r in records if _matches(self.mapping.filters, r)]
+        records = [r for r in records if matches(self.mapping.filters, r)]
         self.deliver(records)
 
     def deliver(self, records: list[dict[str, Any]]) -> None:
@@ -313,19 +314,24 @@ class StreamPoller(Poller):
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
 
     def record(self, raw: dict[str, Any]) -> dict[str, Any]:
-        dynamodb = dict(raw["dynamodb"])
-        created = dynamodb.get("ApproximateCreationDateTime")
-        if hasattr(created, "timestamp"):
-            dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-        return {
-            "eventID": raw["eventID"],
-            "eventName": raw["eventName"],
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": self.region,
-            "dynamodb": dynamodb,
-            "eventSourceARN": self.mapping.source_arn,
-        }
+        return stream_record(raw, self.region, self.mapping.source_arn)
+
+
+def stream_record(raw: dict[str, Any], region: str, stream_arn: str) -> dict[str, Any]:
+    """A GetRecords record (boto3's shape) as Lambda hands it to a function."""
+    dynamodb = dict(raw["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if hasattr(created, "timestamp"):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {
+        "eventID": raw["eventID"],
+        "eventName": raw["eventName"],
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,
+        "dynamodb": dynamodb,
+        "eventSourceARN": stream_arn,
+    }
 
 
 def poller_for(mapping: EventSourceMapping, function: LambdaFunction, region: str) -> Poller:

@@ -41,6 +41,25 @@ class EventSourceMapping:
     bisect_on_error: bool = False  # streams: a batch whose invocation failed is split in two and retried
     on_failure: str | None = None  # streams: SQS queue ARN that gets a record of each discarded batch
 
+    def options(self) -> dict[str, Any]:
+        """The settings as Lambda's ListEventSourceMappings shows them."""
+        shown: dict[str, Any] = {
+            "MaximumBatchingWindowInSeconds": self.batching_window,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if self.report_item_failures else [],
+        }
+        if self.filters:
+            shown["FilterCriteria"] = {"Filters": [{"Pattern": json.dumps(f)} for f in self.filters]}
+        if self.source_arn.split(":")[2] != "sqs":
+            shown |= {
+                "StartingPosition": self.starting_position,
+                "MaximumRetryAttempts": self.max_retry_attempts,
+                "BisectBatchOnFunctionError": self.bisect_on_error,
+                "DestinationConfig": {"OnFailure": {"Destination": self.on_failure}}
+                if self.on_failure
+                else {},
+            }
+        return shown
+
 
 @dataclass
 class RuleSpec:

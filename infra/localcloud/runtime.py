@@ -251,6 +251,7 @@ class LocalCloud:
                 "FunctionArn": poller.function.spec.arn,
                 "BatchSize": poller.mapping.batch_size,
                 "State": "Enabled" if poller.is_alive() else "Disabled",
+                **poller.mapping.options(),
             }
             for poller in self._pollers
         ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import boto3
 import pytest
 from localcloud.runtime import LocalCloud
+from localcloud.stream_replay import replay
 
 from tests.helpers import wait_for
 from tests.integration.localcloud.conftest import recorded
@@ -73,34 +75,55 @@ def test_a_cancelled_transaction_leaves_no_record_and_the_stream_goes_on(cloud: 
     assert first not in keys() and second not in keys()
 
 
-def test_a_batch_given_up_on_leaves_lambdas_failure_record_in_the_on_failure_queue(cloud: LocalCloud) -> None:
-    # Given a stream whose consumer always raises, MaximumRetryAttempts 1 and an SQS OnFailure destination
+def test_a_batch_given_up_on_goes_to_the_on_failure_queue_and_replays_once_cured(
+    cloud: LocalCloud, results
+) -> None:
+    # Given a stream consumer that fails an item's records until it is cured, MaximumRetryAttempts 1
+    # and an SQS OnFailure destination
     table = boto3.resource("dynamodb", region_name=cloud.region).Table(cloud.physical("PoisonTable"))
     sqs = boto3.client("sqs", region_name=cloud.region)
     queue = cloud.physical("StreamFailureQueue")
+    key = uuid.uuid4().hex
     # When an item is written
-    table.put_item(Item={"id": uuid.uuid4().hex})
+    table.put_item(Item={"id": key})
 
     def failure_records() -> list[dict]:
-        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        got = sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
+        )
         return [json.loads(m["Body"]) for m in got.get("Messages", [])]
 
-    # Then after the first invocation and one retry the batch's record lands there, as Lambda sends it
+    # Then after the first invocation and one retry, Lambda's record of the batch lands there
     (record,) = wait_for(failure_records, timeout=30, what="the on-failure record")
     assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 2
-    assert record["requestContext"]["functionArn"] == cloud.attribute("Fatal", "Arn")
+    assert record["requestContext"]["functionArn"] == cloud.attribute("Picky", "Arn")
     assert record["responseContext"]["functionError"] == "Unhandled"
     info = record["DDBStreamBatchInfo"]
     assert info["streamArn"] == cloud.attribute("PoisonTable", "StreamArn")
     assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
-    # and the record can be read back from the stream at that position
+    # and ListEventSourceMappings shows the mapping's filter and destination, as Lambda does
+    lambda_client = boto3.client("lambda", region_name=cloud.region)
+    (mapping,) = lambda_client.list_event_source_mappings(
+        FunctionName=cloud.attribute("Picky", "Arn"), EventSourceArn=info["streamArn"]
+    )["EventSourceMappings"]
+    assert mapping["FilterCriteria"] == {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}
+    assert mapping["DestinationConfig"] == {
+        "OnFailure": {"Destination": cloud.attribute("StreamFailureQueue", "Arn")}
+    }
+
     streams = boto3.client("dynamodbstreams", region_name=cloud.region)
-    iterator = streams.get_shard_iterator(
-        StreamArn=info["streamArn"],
-        ShardId=info["shardId"],
-        ShardIteratorType="AT_SEQUENCE_NUMBER",
-        SequenceNumber=info["startSequenceNumber"],
-    )["ShardIterator"]
-    (again,) = streams.get_records(ShardIterator=iterator, Limit=1)["Records"]
-    assert again["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
+    # A replay before the cure hands the record over, fails again and keeps the message
+    first = replay(sqs, streams, lambda_client, queue, cloud.region, visibility=1)
+    assert (first.replayed, first.records, len(first.kept)) == (0, 1, 1)
+    assert "failed again" in first.kept[0]
+    # Once cured, the replay hands the same record to the function and empties the queue
+    results.put_item(Item={"pk": "antidote", "sk": key})
+    time.sleep(1.5)  # the kept message becomes visible again
+    second = replay(sqs, streams, lambda_client, queue, cloud.region, visibility=1)
+    assert (second.replayed, second.records, second.kept) == (1, 1, [])
+    (handled,) = results.query(
+        KeyConditionExpression="pk = :pk AND sk = :sk", ExpressionAttributeValues={":pk": "picky", ":sk": key}
+    )["Items"]
+    assert json.loads(handled["payload"])["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
+    assert failure_records() == []

@@ -322,6 +322,11 @@ function refundForm(state, result, ctx, refresh) {
     hint,
   );
   let lastStatus = null;
+  // Once the merchant has typed an amount, a refresh never replaces it: between the click's
+  // mousedown (focus leaves the field) and the submit, a late refresh used to put the full
+  // refundable amount back, and the submit refunded that instead of what was typed.
+  let edited = false;
+  amount.addEventListener("input", () => (edited = true));
 
   element.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -360,6 +365,7 @@ function refundForm(state, result, ctx, refresh) {
       amount.value = "";
       reason.value = "";
       lastStatus = null;
+      edited = false;
     } catch (error) {
       if (!ctx.alive || error.status === 401) return;
       clear(result, errorBox(error));
@@ -382,7 +388,7 @@ function refundForm(state, result, ctx, refresh) {
       const statusKey = `${payment.status}:${left}`;
       if (can) {
         hint.textContent = `Up to ${formatMoney(left, payment.currency)} can be refunded. Enter the amount in ${payment.currency}.`;
-        if (lastStatus !== statusKey && !busy && document.activeElement !== amount) amount.value = minorToDecimal(left, payment.currency);
+        if (lastStatus !== statusKey && !busy && !edited && document.activeElement !== amount) amount.value = minorToDecimal(left, payment.currency);
       } else if (["success", "captured", "refunded"].includes(payment.status)) {
         hint.textContent = "This payment has been fully refunded.";
       } else {

@@ -1,0 +1,111 @@
+"""``paygate streams replay``: hand the records of stream batches Lambda gave up on back to their
+function, once whatever made them fail is fixed.
+
+Each message of the stream mappings' on-failure queue (``<stack>-stream-failures``) is Lambda's
+invocation record of a discarded batch: the function, the stream, the shard and the sequence-number
+range, not the records. For each, this reads the range back from the stream (DynamoDB Streams keeps
+records 24 hours), keeps what the mapping's FilterCriteria match (read from ListEventSourceMappings),
+invokes the function synchronously with them in the stream event shape, and deletes the message
+only when the function succeeded without ``batchItemFailures``. Otherwise the message stays and
+is visible again after ``VISIBILITY_SECONDS``. The consumers are idempotent (a payment's execution is
+named by its id, events and deliveries are put if absent), so a replay of records that did get
+through in part is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from localcloud.eventsources import matches, stream_record
+
+VISIBILITY_SECONDS = 300  # a message one run took (replayed or kept) is not taken again by it
+
+
+@dataclass
+class Replayed:
+    replayed: int = 0  # failure records whose batch the function now took
+    records: int = 0  # stream records handed to functions
+    kept: list[str] = field(default_factory=list)  # why a failure record stays in the queue
+
+
+def _read_range(streams: Any, info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stream records from startSequenceNumber to endSequenceNumber, in order."""
+    iterator = streams.get_shard_iterator(
+        StreamArn=info["streamArn"],
+        ShardId=info["shardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=info["startSequenceNumber"],
+    )["ShardIterator"]
+    end = int(info["endSequenceNumber"])
+    found: list[dict[str, Any]] = []
+    while iterator:
+        page = streams.get_records(ShardIterator=iterator, Limit=100)
+        records = page.get("Records", [])
+        for record in records:
+            if int(record["dynamodb"]["SequenceNumber"]) > end:
+                return found
+            found.append(record)
+        if not records:  # caught up with an open shard
+            return found
+        iterator = page.get("NextShardIterator")
+    return found
+
+
+def _filters(lambda_client: Any, function_arn: str, stream_arn: str) -> list[dict[str, Any]]:
+    mappings = lambda_client.list_event_source_mappings(
+        FunctionName=function_arn, EventSourceArn=stream_arn
+    ).get("EventSourceMappings", [])
+    return [
+        json.loads(f["Pattern"])
+        for mapping in mappings
+        for f in mapping.get("FilterCriteria", {}).get("Filters", [])
+    ]
+
+
+def replay_one(body: dict[str, Any], streams: Any, lambda_client: Any, region: str) -> tuple[int, str]:
+    """Replay one failure record; returns (records handed over, why it failed or "")."""
+    info = body["DDBStreamBatchInfo"]
+    function_arn = body["requestContext"]["functionArn"]
+    raw = _read_range(streams, info)
+    if not raw:
+        return 0, f"{info['startSequenceNumber']}..{info['endSequenceNumber']}: no longer in the stream"
+    filters = _filters(lambda_client, function_arn, info["streamArn"])
+    records = [r for r in (stream_record(x, region, info["streamArn"]) for x in raw) if matches(filters, r)]
+    if not records:
+        return 0, ""
+    answer = lambda_client.invoke(FunctionName=function_arn, Payload=json.dumps({"Records": records}))
+    payload = answer["Payload"].read()
+    if answer.get("FunctionError"):
+        return len(records), f"{function_arn.rsplit(':', 1)[-1]} failed again: {payload[:200]!r}"
+    result = json.loads(payload or b"null")
+    if isinstance(result, dict) and result.get("batchItemFailures"):
+        return len(records), f"{function_arn.rsplit(':', 1)[-1]} reported batchItemFailures again"
+    return len(records), ""
+
+
+def replay(
+    sqs: Any,
+    streams: Any,
+    lambda_client: Any,
+    queue_url: str,
+    region: str,
+    visibility: int = VISIBILITY_SECONDS,
+) -> Replayed:
+    """Every failure record in the queue, each received once (a kept one hides for ``visibility``)."""
+    done = Replayed()
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=visibility
+        ).get("Messages", [])
+        if not messages:
+            return done
+        for message in messages:
+            count, problem = replay_one(json.loads(message["Body"]), streams, lambda_client, region)
+            done.records += count
+            if problem:
+                done.kept.append(problem)  # invisible for VISIBILITY_SECONDS: not taken twice
+                continue
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            done.replayed += 1
