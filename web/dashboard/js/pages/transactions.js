@@ -212,6 +212,10 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
   const state = { payment, refundList: null, refundError: null };
   const result = h("div", { testid: "refund-result", class: "refund-result", "aria-live": "polite" });
   const form = refundForm(state, result, ctx, () => refresh());
+  // The form stays in the page across refreshes: re-inserting it would take the focus (and the
+  // caret) from a merchant typing an amount; only the list above it is redrawn.
+  const refundList = h("div", {});
+  clear(refunds, h("h2", {}, "Refunds"), refundList, h("h3", {}, "Refund this payment"), form.element, result);
 
   function draw() {
     const p = state.payment;
@@ -254,8 +258,7 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
     const left = refundable(p);
     form.update(p, left);
     clear(
-      refunds,
-      h("h2", {}, "Refunds"),
+      refundList,
       state.refundError
         ? errorBox(state.refundError)
         : state.refundList
@@ -268,9 +271,6 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
               { rowTestid: "refund-row", rowId: (r) => r.id, empty: "No refunds for this payment.", caption: "Refunds of this payment" },
             )
           : loading(),
-      h("h3", {}, "Refund this payment"),
-      form.element,
-      result,
     );
   }
 
