@@ -139,6 +139,9 @@ class Provisioner:
             "AWS::CloudFront::OriginAccessControl": self._generated_id,
             "AWS::CloudFront::Function": self._cloudfront_function,
             "AWS::Logs::LogGroup": self._log_group,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::SNS::Subscription": self._subscription,
+            "AWS::CloudWatch::Alarm": self._alarm,
         }
 
     # --- intrinsics -------------------------------------------------------------------------
@@ -236,6 +239,37 @@ class Provisioner:
     def _log_group(self, res: Resource, props: dict[str, Any]) -> None:
         name = self._name(res, props.get("LogGroupName"), 512)
         self._set(res, name, Arn=self.arn("logs", f"log-group:{name}:*"))
+
+    def _topic(self, res: Resource, props: dict[str, Any]) -> None:
+        name = self._name(res, props.get("TopicName"), 256)
+        arn = self.client("sns").create_topic(Name=name)["TopicArn"]
+        self._set(res, arn, TopicArn=arn, TopicName=name)
+
+    def _subscription(self, res: Resource, props: dict[str, Any]) -> None:
+        """Subscribed as SNS would (an e-mail endpoint stays "pending confirmation"); nothing is sent."""
+        arn = self.client("sns").subscribe(
+            TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"]
+        )["SubscriptionArn"]
+        self._set(res, arn, Arn=arn)
+
+    _ALARM_FIELDS = (
+        "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period",
+        "EvaluationPeriods", "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions",
+        "OKActions", "InsufficientDataActions", "DatapointsToAlarm",
+    )  # fmt: skip
+
+    def _alarm(self, res: Resource, props: dict[str, Any]) -> None:
+        """Created in moto's CloudWatch, where it can be read back; moto does not evaluate alarms
+        against SQS metrics, so it never fires locally."""
+        args = {key: props[key] for key in self._ALARM_FIELDS if key in props}
+        args["AlarmName"] = self._name(res, props.get("AlarmName"), 255)
+        for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm"):
+            if key in args:
+                args[key] = int(args[key])
+        if "Threshold" in args:
+            args["Threshold"] = float(args["Threshold"])
+        self.client("cloudwatch").put_metric_alarm(**args)
+        self._set(res, args["AlarmName"], Arn=self.arn("cloudwatch", f"alarm:{args['AlarmName']}"))
 
     def _cloudfront_function(self, res: Resource, props: dict[str, Any]) -> None:
         arn = f"arn:aws:cloudfront::{ACCOUNT}:function/{props['Name']}"

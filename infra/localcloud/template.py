@@ -41,10 +41,13 @@ EMULATED = frozenset(
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Stage",
         "AWS::CloudFront::Distribution",
+        "AWS::SNS::Topic",
+        "AWS::SNS::Subscription",
+        "AWS::CloudWatch::Alarm",  # created, readable; moto never evaluates it against SQS metrics
     }
 )
 # Types that deploy real things on AWS but change nothing a local request can observe (permissions,
-# deployments, logging, alarms, CDN plumbing). They still get names and ARNs so references resolve.
+# deployments, logging, CDN plumbing). They still get names and ARNs so references resolve.
 INERT = frozenset(
     {
         "AWS::IAM::Role",
@@ -54,7 +57,6 @@ INERT = frozenset(
         "AWS::ApiGateway::Deployment",
         "AWS::ApiGateway::Account",
         "AWS::Logs::LogGroup",
-        "AWS::CloudWatch::Alarm",
         "AWS::S3::BucketPolicy",
         "AWS::SQS::QueuePolicy",
         "AWS::CloudFront::OriginAccessControl",
