@@ -127,3 +127,53 @@ def test_a_batch_given_up_on_goes_to_the_on_failure_queue_and_replays_once_cured
     )["Items"]
     assert json.loads(handled["payload"])["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
     assert failure_records() == []
+
+
+def test_a_replay_skips_the_records_the_mappings_filter_dropped(cloud: LocalCloud, results) -> None:
+    # Given an item already handled (cured), then one transaction that inserts two poisoned items and
+    # modifies the handled one: the mapping's filter (INSERT only) hands Picky [A, B], which fails
+    client = boto3.client("dynamodb", region_name=cloud.region)
+    table = cloud.physical("PoisonTable")
+    sqs = boto3.client("sqs", region_name=cloud.region)
+    queue = cloud.physical("StreamFailureQueue")
+    a, b, handled = (uuid.uuid4().hex for _ in range(3))
+    results.put_item(Item={"pk": "antidote", "sk": handled})
+    client.put_item(TableName=table, Item={"id": {"S": handled}})
+    wait_for(
+        lambda: "Item" in results.get_item(Key={"pk": "picky", "sk": handled}, ConsistentRead=True),
+        what="the handled item",
+    )
+    client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {"id": {"S": a}}}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"id": {"S": handled}},
+                    "UpdateExpression": "SET touched = :t",
+                    "ExpressionAttributeValues": {":t": {"BOOL": True}},
+                }
+            },
+            {"Put": {"TableName": table, "Item": {"id": {"S": b}}}},
+        ]
+    )
+
+    def failure_records() -> list[dict]:
+        got = sqs.receive_message(
+            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
+        )
+        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+    (record,) = wait_for(failure_records, timeout=30, what="the on-failure record")
+    info = record["DDBStreamBatchInfo"]
+    # the recorded range spans the MODIFY between the two INSERTs
+    assert info["batchSize"] == 2 and int(info["endSequenceNumber"]) > int(info["startSequenceNumber"]) + 1
+    # When both are cured and the batch replayed, Picky gets the two INSERTs and not the MODIFY
+    for key in (a, b):
+        results.put_item(Item={"pk": "antidote", "sk": key})
+    streams = boto3.client("dynamodbstreams", region_name=cloud.region)
+    lambda_client = boto3.client("lambda", region_name=cloud.region)
+    done = replay(sqs, streams, lambda_client, queue, cloud.region, visibility=1)
+    assert (done.replayed, done.records, done.kept) == (1, 2, [])
+    handled_item = results.get_item(Key={"pk": "picky", "sk": handled}, ConsistentRead=True)["Item"]
+    assert json.loads(handled_item["payload"])["eventName"] == "INSERT"  # not overwritten by the MODIFY
