@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import Any
 
 import boto3
 import pytest
@@ -75,6 +76,12 @@ def test_a_cancelled_transaction_leaves_no_record_and_the_stream_goes_on(cloud: 
     assert first not in keys() and second not in keys()
 
 
+def _failure_records(sqs: Any, queue: str) -> list[dict]:
+    """The on-failure records in the queue, left visible."""
+    got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0)
+    return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
 def test_a_batch_given_up_on_goes_to_the_on_failure_queue_and_replays_once_cured(
     cloud: LocalCloud, results
 ) -> None:
@@ -87,14 +94,8 @@ def test_a_batch_given_up_on_goes_to_the_on_failure_queue_and_replays_once_cured
     # When an item is written
     table.put_item(Item={"id": key})
 
-    def failure_records() -> list[dict]:
-        got = sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
-        )
-        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
-
     # Then after the first invocation and one retry, Lambda's record of the batch lands there
-    (record,) = wait_for(failure_records, timeout=30, what="the on-failure record")
+    (record,) = wait_for(lambda: _failure_records(sqs, queue), timeout=30, what="the on-failure record")
     assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 2
     assert record["requestContext"]["functionArn"] == cloud.attribute("Picky", "Arn")
@@ -126,7 +127,7 @@ def test_a_batch_given_up_on_goes_to_the_on_failure_queue_and_replays_once_cured
         KeyConditionExpression="pk = :pk AND sk = :sk", ExpressionAttributeValues={":pk": "picky", ":sk": key}
     )["Items"]
     assert json.loads(handled["payload"])["dynamodb"]["SequenceNumber"] == info["startSequenceNumber"]
-    assert failure_records() == []
+    assert _failure_records(sqs, queue) == []
 
 
 def test_a_replay_skips_the_records_the_mappings_filter_dropped(cloud: LocalCloud, results) -> None:
@@ -158,13 +159,7 @@ def test_a_replay_skips_the_records_the_mappings_filter_dropped(cloud: LocalClou
         ]
     )
 
-    def failure_records() -> list[dict]:
-        got = sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=0
-        )
-        return [json.loads(m["Body"]) for m in got.get("Messages", [])]
-
-    (record,) = wait_for(failure_records, timeout=30, what="the on-failure record")
+    (record,) = wait_for(lambda: _failure_records(sqs, queue), timeout=30, what="the on-failure record")
     info = record["DDBStreamBatchInfo"]
     # the recorded range spans the MODIFY between the two INSERTs
     assert info["batchSize"] == 2 and int(info["endSequenceNumber"]) > int(info["startSequenceNumber"]) + 1
