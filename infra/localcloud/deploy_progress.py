@@ -54,14 +54,16 @@ class StackProgress:
     completed: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
+    _template_read: bool = False  # the processed template is read once (its count may stay None)
 
     def poll(self, cfn: Any) -> None:
         """Read the events not seen yet. A stack that does not exist yet (the change set is being
         made) or an endpoint that does not answer leaves the state as it is."""
         try:
-            if self.total is None:
+            if not self._template_read:
                 body = cfn.get_template(StackName=self.stack, TemplateStage="Processed")["TemplateBody"]
                 self.total = _resource_count(body)
+                self._template_read = True
             fresh = self._fresh_events(cfn)
         except (BotoCoreError, ClientError):
             return

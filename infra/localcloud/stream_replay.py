@@ -64,14 +64,25 @@ def _filters(lambda_client: Any, function_arn: str, stream_arn: str) -> list[dic
     ]
 
 
-def replay_one(body: dict[str, Any], streams: Any, lambda_client: Any, region: str) -> tuple[int, str]:
-    """Replay one failure record; returns (records handed over, why it failed or "")."""
+def replay_one(
+    body: dict[str, Any],
+    streams: Any,
+    lambda_client: Any,
+    region: str,
+    known_filters: dict[tuple[str, str], list[dict[str, Any]]] | None = None,
+) -> tuple[int, str]:
+    """Replay one failure record; returns (records handed over, why it failed or "").
+    ``known_filters``: the mappings' filters already read in this run, by (function, stream)."""
     info = body["DDBStreamBatchInfo"]
     function_arn = body["requestContext"]["functionArn"]
     raw = _read_range(streams, info)
     if not raw:
         return 0, f"{info['startSequenceNumber']}..{info['endSequenceNumber']}: no longer in the stream"
-    filters = _filters(lambda_client, function_arn, info["streamArn"])
+    known = {} if known_filters is None else known_filters
+    mapping = (function_arn, info["streamArn"])
+    if mapping not in known:
+        known[mapping] = _filters(lambda_client, *mapping)
+    filters = known[mapping]
     records = [r for r in (stream_record(x, region, info["streamArn"]) for x in raw) if matches(filters, r)]
     if not records:
         return 0, ""
@@ -95,6 +106,7 @@ def replay(
 ) -> Replayed:
     """Every failure record in the queue, each received once (a kept one hides for ``visibility``)."""
     done = Replayed()
+    known_filters: dict[tuple[str, str], list[dict[str, Any]]] = {}  # one ListEventSourceMappings each
     while True:
         messages = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=visibility
@@ -102,7 +114,9 @@ def replay(
         if not messages:
             return done
         for message in messages:
-            count, problem = replay_one(json.loads(message["Body"]), streams, lambda_client, region)
+            count, problem = replay_one(
+                json.loads(message["Body"]), streams, lambda_client, region, known_filters
+            )
             done.records += count
             if problem:
                 done.kept.append(problem)  # invisible for VISIBILITY_SECONDS: not taken twice
