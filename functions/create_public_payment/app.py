@@ -19,7 +19,11 @@ def create_public_payment(payment: Annotated[PaymentIn, Body()]) -> Response[Pub
         app,
         f"public#{payment.order_id}",
         payment,
-        lambda: PublicPayment.model_validate(service.create_payment(None, payment).model_dump()),
+        lambda: PublicPayment.model_validate(
+            service.create_payment(
+                None, payment, app.current_event.request_context.identity.source_ip
+            ).model_dump()
+        ),
     )
 
 

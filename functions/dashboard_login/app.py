@@ -1,4 +1,8 @@
-"""POST /api/v1/dashboard/login: email + password -> the session cookie (HttpOnly, SameSite=Strict)."""
+"""POST /api/v1/dashboard/login: email + password -> the session cookie (HttpOnly, SameSite=Strict).
+
+Throttled per account and per client IP (API Gateway's ``requestContext.identity.sourceIp``): 429
+with Retry-After past the limit, whether or not the password is right.
+"""
 
 from typing import Annotated
 
@@ -15,7 +19,7 @@ app = build_resolver()
 
 @app.post("/api/v1/dashboard/login")
 def dashboard_login(login: Annotated[LoginIn, Body()]) -> Response[DashboardSession]:
-    session, token = service.login(login)
+    session, token = service.login(login, app.current_event.request_context.identity.source_ip)
     return json_response(200, session, cookies=[sessions.session_cookie(token, app.context["https"])])
 
 

@@ -1,13 +1,14 @@
-"""webhook_delivery Task: one signed delivery attempt; tells the workflow whether to wait and retry."""
+"""Fair delivery queue -> each tenant's events fanned out into deliveries, and signed delivery attempts
+(5 s in all each), side by side; an attempt to be retried schedules its wait (webhook_delivery)."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from paygate.core.observability import logger, tracer
-from paygate.webhooks.delivery import attempt
+from paygate.webhooks.delivery import handle_batch
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return attempt(event["delivery_id"], [int(s) for s in event["schedule"]])
+    return handle_batch(event["Records"])

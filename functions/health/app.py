@@ -1,4 +1,5 @@
-"""GET /api/v1/health: 200 when every table and queue of the gateway answers, 503 otherwise."""
+"""GET /api/v1/health: 200 when every table and queue of the gateway answers and, in test mode, the
+seeded merchant exists; 503 otherwise (status ``degraded`` or ``starting``)."""
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit

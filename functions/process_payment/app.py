@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from paygate.core.observability import logger, tracer
 from paygate.core.settings import JobsEnv
-from paygate.payments.processing import decide, record_outcome
+from paygate.payments.processing import process, record_outcome
 
 GIVE_UP = ("PROCESSOR_UNAVAILABLE", "the payment processor did not answer; no money was taken")
 
@@ -21,6 +21,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("give_up"):
         status = record_outcome(payment, False, GIVE_UP)
     else:
-        status = record_outcome(payment, decide(payment, int(event.get("attempt", 0)), JobsEnv.load()))
+        status = process(payment, int(event.get("attempt", 0)), JobsEnv.load())
     logger.info("payment processed", extra={"payment_id": payment["id"], "status": status})
     return {"payment_id": payment["id"], "status": status}

@@ -2,7 +2,8 @@
 
 Matching follows API Gateway: a literal path segment beats ``{param}``, which beats greedy
 ``{proxy+}``; an explicit method beats ``ANY``. A path no resource matches, or a method the matched
-resource lacks, gets API Gateway's 403 ``{"message": "Missing Authentication Token"}``.
+resource lacks (any method beyond GET, PUT, POST, DELETE, OPTIONS, HEAD and PATCH included, ``ANY``
+or not), gets API Gateway's 403 ``{"message": "Missing Authentication Token"}``.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ class ApiGateway:
                 matched_resource = route.resource
             if route.resource != matched_resource:
                 break
-            if route.method in (method, "ANY"):
+            # ANY is API Gateway's seven methods; TRACE, PROPFIND, CONNECT... reach no integration
+            if route.method == method or (route.method == "ANY" and method.lower() in _METHODS):
                 return route, params
         return None
 

@@ -1,4 +1,4 @@
-"""The seven places where localcloud hooks into moto; everything else is moto as it ships.
+"""The eight places where localcloud hooks into moto; everything else is moto as it ships.
 
 1. Lambda Invoke (the API, Step Functions ``lambda:invoke`` tasks and plain Lambda ARN tasks all end in
    ``LambdaSimpleBackend.invoke``): dispatched to the in-process handler. A handler error comes back as
@@ -22,6 +22,8 @@
 7. Step Functions parses a definition once: moto ran its ANTLR parser (pure Python, ~30 ms) for
    every execution. The parse tree is kept per definition text; each execution still gets freshly
    built evaluation components from it (moto's Preprocessor), so no run state is shared.
+8. SQS fair queues: a standard queue hands out messages fairly between MessageGroupIds, as AWS's fair
+   queues do (``localcloud.fairqueues``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -54,7 +57,7 @@ from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.utilities.arns import parse_arn
 
-from localcloud import timescale
+from localcloud import fairqueues, timescale
 from localcloud.lambdas import FunctionRegistry
 
 _state: dict[str, Any] = {}
@@ -296,6 +299,7 @@ def install(
         _originals[f"sqs.{name}"] = getattr(Queue, name)
         setattr(Queue, name, _queue_count(test))
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+    fairqueues.install()
     for name in _DYNAMODB_ITEM_OPERATIONS:
         _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
@@ -322,9 +326,30 @@ def uninstall() -> None:
     WaitFunction._wait_interval = _originals.pop("wait_interval")  # type: ignore[method-assign]
     retrier_decl.time = _originals.pop("retrier_time")  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = _originals.pop("start_execution")  # type: ignore[method-assign]
+    fairqueues.uninstall()
     SQSBackend.is_message_valid_based_on_retention_period = _originals.pop("sqs_retained")  # type: ignore[method-assign]
     for name in _QUEUE_COUNTS:
         setattr(Queue, name, _originals.pop(f"sqs.{name}"))
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
     _state.clear()
+
+
+@contextmanager
+def dynamodb_atomicity() -> Iterator[None]:
+    """Patch 5 alone, for tests that call services from many threads under a plain ``mock_aws``
+    (the services' conditional writes must be as atomic as DynamoDB's)."""
+    if "dynamodb.put_item" in _originals:  # a LocalCloud runs in this process: already patched
+        yield
+        return
+    saved = {name: getattr(DynamoDBBackend, name) for name in _DYNAMODB_ITEM_OPERATIONS}
+    _originals.update({f"dynamodb.{name}": method for name, method in saved.items()})
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    for name in _DYNAMODB_ITEM_OPERATIONS:
+        setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            setattr(DynamoDBBackend, name, method)
+            _originals.pop(f"dynamodb.{name}", None)

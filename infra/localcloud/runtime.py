@@ -27,6 +27,7 @@ from moto.events.models import events_backends
 from localcloud import environ, isolation, motopatch, template, timescale
 from localcloud import faults as faults_module
 from localcloud.apigateway import ApiGateway, build_routes
+from localcloud.cloudfront import Distribution
 from localcloud.errors import TemplateError
 from localcloud.eventsources import Poller, poller_for
 from localcloud.lambdas import MOTO_CLIENT_VARIABLES
@@ -119,9 +120,10 @@ class LocalCloud:
 
         routes = build_routes(deployed.apis, deployed.functions)
         self.api = ApiGateway(routes, self.region)
-        site, api_patterns = self._site(deployed)
+        site, distribution = self._site(deployed)
+        # bound now (the port is known and ours), listening only once the start steps ran below
         self._server = HttpServer(
-            Front(self.api, site, api_patterns, self.raw_handlers), self.host, self.port
+            Front(self.api, site, distribution, self.raw_handlers), self.host, self.port
         )
 
         for mapping in deployed.mappings:
@@ -134,12 +136,14 @@ class LocalCloud:
                 self._pollers.append(poller_for(mapping, function, self.region))
         self._scheduler = Scheduler(deployed.rules, self.region, self.fire)
 
-        self._server.start()
         for poller in self._pollers:
             poller.start()
         self._scheduler.start()
-        self._step("server, pollers and schedules")
+        self._step("pollers and schedules")
+        # Ready means ready (DESIGN.md 4.7): the seed and any other start step run before the port
+        # answers, so no request ever meets a gateway without its seeded merchant.
         self._run_start_steps(deployed)
+        self._server.start()
         if self.faults is not None:
             self.faults.name_functions(
                 [(f.spec.name, f.spec.logical_id) for f in deployed.functions.functions]
@@ -164,7 +168,7 @@ class LocalCloud:
     @property
     def start_steps(self) -> int:
         """How many times ``progress`` is called by ``start()``: every resource (a resource whose
-        Condition is false is skipped, so this is an upper bound), the server, each InvokeOnStart."""
+        Condition is false is skipped, so this is an upper bound), the pollers, each InvokeOnStart."""
         resources = self.template.resources.values()
         on_start = sum(1 for r in resources if r.metadata.get("localcloud", {}).get("InvokeOnStart"))
         return len(self.template.resources) + 1 + on_start
@@ -173,21 +177,15 @@ class LocalCloud:
         if self.progress is not None:
             self.progress(done)
 
-    def _site(self, deployed: Deployed) -> tuple[Site | None, list[str]]:
-        """The distribution's S3 origin becomes the static site; its custom-origin paths go to the API."""
-        for config in deployed.distributions:
-            origins = {origin["Id"]: origin for origin in config.get("Origins", [])}
-            default_origin = origins.get(config.get("DefaultCacheBehavior", {}).get("TargetOriginId", ""), {})
-            if "S3OriginConfig" not in default_origin:
+    def _site(self, deployed: Deployed) -> tuple[Site | None, Distribution | None]:
+        """The distribution whose default behaviour reads an S3 origin fronts the static site; its
+        other behaviours (custom origins: the API) and response headers policies apply as on AWS."""
+        for logical_id, config in deployed.distributions.items():
+            distribution = Distribution(logical_id, config, deployed.response_headers_policies)
+            if distribution.bucket is None:
                 continue
-            bucket = default_origin["DomainName"].split(".s3.", 1)[0]
-            api_patterns = [
-                "/" + behavior["PathPattern"].lstrip("/")
-                for behavior in config.get("CacheBehaviors", [])
-                if "CustomOriginConfig" in origins.get(behavior["TargetOriginId"], {})
-            ]
-            return Site(boto3.client("s3", region_name=self.region), bucket), api_patterns
-        return None, []
+            return Site(boto3.client("s3", region_name=self.region), distribution.bucket), distribution
+        return None, None
 
     def stop(self) -> None:
         if self._scheduler:

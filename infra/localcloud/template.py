@@ -41,6 +41,7 @@ EMULATED = frozenset(
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Stage",
         "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::ResponseHeadersPolicy",  # applied to the answers of the behaviours naming it
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::CloudWatch::Alarm",  # created, readable; moto never evaluates it against SQS metrics

@@ -15,9 +15,10 @@ import requests
 from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
 from paygate.api.published import OPENAPI_DOCUMENT
+from paygate.core.ids import derived_id
 
 from tests.helpers import PRODUCT
-from tests.integration.gateway.client import ADMIN_KEY, DASHBOARD_HEADER, SEED_KEY
+from tests.integration.gateway.client import ADMIN_KEY, DASHBOARD_HEADER, SEED_EMAIL, SEED_KEY
 
 ROTATOR_EMAIL = "rotator@example.com"
 ROTATOR_PASSWORD = "rotator_password_123"
@@ -47,8 +48,8 @@ def base_url(gateway: LocalCloud) -> str:
 
 
 @pytest.fixture(scope="package")
-def rotator_session(base_url: str) -> dict[str, str]:
-    """Cookie + header of a dashboard session of a merchant of its own (created by the admin API)."""
+def rotator(base_url: str) -> dict[str, Any]:
+    """A merchant of its own (created by the admin API), whose dashboard session may rotate its keys."""
     created = requests.post(
         f"{base_url}/api/v1/admin/merchants",
         json={"name": "Key Rotator", "email": ROTATOR_EMAIL, "password": ROTATOR_PASSWORD},
@@ -56,6 +57,19 @@ def rotator_session(base_url: str) -> dict[str, str]:
         timeout=30,
     )
     assert created.status_code == 201, created.text
+    return created.json()
+
+
+@pytest.fixture(scope="package")
+def protected_merchants(rotator: dict[str, Any]) -> set[str]:
+    """Merchants the fuzzer's own calls depend on (the seeded one, the rotator): the stateful phase,
+    which follows links from the admin list to PATCH, may not suspend or re-address them."""
+    return {derived_id("mer", "seed", SEED_EMAIL), rotator["id"]}
+
+
+@pytest.fixture(scope="package")
+def rotator_session(base_url: str, rotator: dict[str, Any]) -> dict[str, str]:
+    """Cookie + header of a dashboard session of the rotator."""
     login = requests.post(
         f"{base_url}/api/v1/dashboard/login",
         json={"email": ROTATOR_EMAIL, "password": ROTATOR_PASSWORD, "mode": "test"},

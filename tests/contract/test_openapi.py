@@ -110,6 +110,11 @@ def test_security_follows_the_authenticator(document: dict[str, Any]) -> None:
     assert paths["/api/v1/dashboard/login"]["post"]["security"] == [{"dashboardHeader": []}]
     merchant = paths["/api/v1/orders"]["post"]["security"]
     assert {"apiKey": [], "apiSecret": []} in merchant and {"bearerSecret": []} in merchant
+    # HTTP Basic (curl -u key_id:secret) on merchant routes only; admin routes keep Bearer
+    assert {"basicKey": []} in merchant
+    basic = document["components"]["securitySchemes"]["basicKey"]
+    assert (basic["type"], basic["scheme"]) == ("http", "basic")
+    assert {"basicKey": []} not in paths["/api/v1/admin/merchants"]["post"]["security"]
 
 
 def test_cli_writes_the_same_document(tmp_path: Any, document: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from paygate.core import clock, ids, money
 from paygate.payments import methods
+from paygate.payments.models import IntentIn, OrderIn
+from pydantic import ValidationError
 
 
 @pytest.mark.parametrize(
@@ -61,3 +63,34 @@ def test_ids_are_prefixed_14_base62_and_time_ordered() -> None:
     assert (
         ids.derived_id("evt", "a", "1") == ids.derived_id("evt", "a", "1") != ids.derived_id("evt", "a", "2")
     )
+
+
+@pytest.mark.parametrize(
+    ("currency", "least"),
+    [
+        ("INR", 100),
+        ("USD", 50),
+        ("EUR", 50),
+        ("GBP", 30),
+        ("JPY", 50),
+        ("HUF", 17_500),
+        ("KWD", 500),
+        ("KRW", 1),
+    ],
+)
+def test_the_minimum_amount_is_per_currency(currency: str, least: int) -> None:
+    """Item 15: Stripe's minimum charge per currency (INR: Razorpay's 100 paise), not 100 for all."""
+    assert money.minimum_amount(currency) == least
+    assert OrderIn(amount=least, currency=currency).amount == least
+    assert IntentIn(amount=least, currency=currency).amount == least
+    if least > 1:
+        with pytest.raises(ValidationError) as refused:
+            OrderIn(amount=least - 1, currency=currency)
+        assert refused.value.errors()[0]["loc"] == ("amount",)
+        assert money.format_minor(least, currency) in str(refused.value)
+
+
+def test_format_minor_is_exact() -> None:
+    assert money.format_minor(5_000, "INR") == "50.00 INR"
+    assert money.format_minor(7, "KWD") == "0.007 KWD"
+    assert money.format_minor(50, "JPY") == "50 JPY"

@@ -26,7 +26,12 @@ def test_every_dead_letter_queue_and_the_stream_failures_queue_alarm_to_the_aler
         for m in gateway.event_source_mappings()
         if m.get("DestinationConfig")
     }
-    assert held == {"paygate-webhooks-dlq", "paygate-refunds-dlq", "paygate-stream-failures"}
+    assert held == {
+        "paygate-webhooks-dlq",
+        "paygate-webhook-deliveries-dlq",
+        "paygate-refunds-dlq",
+        "paygate-stream-failures",
+    }
 
     alarms = boto3.client("cloudwatch", region_name=gateway.region).describe_alarms()["MetricAlarms"]
     watched = {

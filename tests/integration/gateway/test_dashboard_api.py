@@ -212,7 +212,8 @@ def test_a_suspended_merchants_session_is_403_and_a_new_password_works(
     assert relogin.status_code == 403
     # Reactivated with a new password: the old one is refused, the new one logs in
     assert admin.patch(path, {"status": "active", "password": NEW_PASSWORD}).status_code == 200
-    assert session.get("/api/v1/dashboard/me").status_code == 200
+    # the suspension and the new password each ended the old session (issue 15, item 10)
+    assert session.get("/api/v1/dashboard/me").status_code == 401
     old = Api(gateway.url, DASHBOARD_HEADER).post(
         LOGIN, {"email": "pausing@example.com", "password": SHOP_PASSWORD}
     )

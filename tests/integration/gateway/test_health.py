@@ -1,4 +1,5 @@
-"""GET /api/v1/health, the first real function: reports each dependency it can reach."""
+"""GET /api/v1/health, the first real function: reports each dependency it can reach and, in test mode,
+whether the start step (the seed) ran."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import requests
 from localcloud.runtime import LocalCloud
+from paygate.core.ids import derived_id
+
+from tests.integration.gateway.client import SEED_EMAIL
 
 
 def test_health_reports_every_table_and_queue_ok(gateway: LocalCloud) -> None:
@@ -21,8 +25,31 @@ def test_health_reports_every_table_and_queue_ok(gateway: LocalCloud) -> None:
         ("dynamodb", "paygate-payments"): "ok",
         ("dynamodb", "paygate-idempotency"): "ok",
         ("sqs", "paygate-webhooks"): "ok",
+        ("start_step", "seed_test_merchant"): "ok",  # test mode: the seed ran
     }
     assert all(isinstance(check["latency_ms"], int) for check in report["checks"])
+
+
+def test_health_is_503_starting_while_the_seeded_merchant_is_missing(gateway: LocalCloud) -> None:
+    # Given: a test-mode stack whose start step has not run (on AWS: deployed, seed not yet invoked)
+    table = boto3.resource("dynamodb", region_name=gateway.region).Table(gateway.physical("MerchantsTable"))
+    key = {"pk": f"MERCHANT#{derived_id('mer', 'seed', SEED_EMAIL)}", "sk": "PROFILE"}
+    profile = table.get_item(Key=key, ConsistentRead=True)["Item"]
+    table.delete_item(Key=key)
+    try:
+        # When
+        response = requests.get(f"{gateway.url}/api/v1/health", timeout=10)
+        # Then: not ready, and it says which step is missing
+        assert response.status_code == 503
+        report = response.json()
+        assert report["status"] == "starting"
+        failing = [check for check in report["checks"] if check["status"] != "ok"]
+        assert [(c["kind"], c["name"], c["error"]) for c in failing] == [
+            ("start_step", "seed_test_merchant", "not run yet")
+        ]
+    finally:
+        table.put_item(Item=profile)
+    assert requests.get(f"{gateway.url}/api/v1/health", timeout=10).status_code == 200
 
 
 def test_health_under_concurrent_load_is_always_200(gateway: LocalCloud) -> None:

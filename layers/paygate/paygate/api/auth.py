@@ -6,6 +6,8 @@ shape of the request and never reaches a handler.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +19,7 @@ from paygate.merchants.keys import same_hash
 from paygate.merchants.models import Principal
 
 Authenticator = Callable[[Mapping[str, str]], dict[str, Any]]
+REALM = "paygate"
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:
@@ -35,17 +38,45 @@ def _headers(event: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
+def _authorization(headers: Mapping[str, str]) -> tuple[str, str]:
+    """(scheme in lower case, credentials) of the ``Authorization`` header; the scheme is case-insensitive."""
+    scheme, _, credentials = headers.get("authorization", "").strip().partition(" ")
+    return scheme.lower(), credentials.strip()
+
+
 def _bearer(headers: Mapping[str, str]) -> str | None:
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    scheme, token = _authorization(headers)
+    return token or None if scheme == "bearer" else None
+
+
+def _basic(headers: Mapping[str, str]) -> tuple[str | None, str] | None:
+    """(key id, secret) of ``Authorization: Basic`` (RFC 7617, how ``curl -u key_id:secret`` sends it);
+    ``None`` without one. An empty password makes the username the secret with no key id, as Stripe
+    reads ``curl -u sk_...:``: the same as ``Authorization: Bearer <secret>``."""
+    scheme, credentials = _authorization(headers)
+    if scheme != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise Unauthorized("HTTP Basic credentials must be base64 of key_id:secret", "Authorization") from exc
+    user, colon, password = decoded.partition(":")
+    if not colon or not user:
+        raise Unauthorized("HTTP Basic credentials must be base64 of key_id:secret", "Authorization")
+    return (user, password) if password else (None, user)
 
 
 def merchant(headers: Mapping[str, str]) -> dict[str, Any]:
-    """``X-Api-Key`` + ``X-Api-Secret`` (seed contract) or ``Authorization: Bearer <secret>``; without
-    either, the dashboard's session cookie with ``X-Paygate-Dashboard: 1`` (``key_id="dashboard"``)."""
+    """``X-Api-Key`` + ``X-Api-Secret`` (seed contract), HTTP Basic ``key_id:secret`` (or ``secret:``),
+    or ``Authorization: Bearer <secret>``; without any, the dashboard's session cookie with
+    ``X-Paygate-Dashboard: 1`` (``key_id="dashboard"``)."""
     key_id, secret = headers.get("x-api-key"), headers.get("x-api-secret")
     if key_id is None and secret is None:
-        secret = _bearer(headers)
+        basic = _basic(headers)
+        if basic is not None:
+            key_id, secret = basic
+        else:
+            secret = _bearer(headers)
         if secret is None:
             session = sessions.principal_from(headers)
             if session is not None:
@@ -78,3 +109,15 @@ def public(_headers: Mapping[str, str]) -> dict[str, Any]:
 
 def context_for(event: dict[str, Any], authenticator: Authenticator) -> dict[str, Any]:
     return authenticator(_headers(event))
+
+
+def challenge(event: dict[str, Any], authenticator: Authenticator) -> str | None:
+    """``WWW-Authenticate`` of a 401 (RFC 9110 section 11.6.1): the schemes the route takes. The
+    dashboard's own requests get no ``Basic`` challenge: a browser would open its login dialog on it."""
+    if authenticator is merchant:
+        if _headers(event).get(sessions.HEADER.lower()) == "1":
+            return f'Bearer realm="{REALM}"'
+        return f'Basic realm="{REALM}", charset="UTF-8", Bearer realm="{REALM}"'
+    if authenticator is platform_admin:
+        return f'Bearer realm="{REALM}-admin"'
+    return None

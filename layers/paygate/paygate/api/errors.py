@@ -42,7 +42,11 @@ def _field(error: dict[str, Any]) -> str | None:
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(PaygateError)
     def _domain(exc: PaygateError) -> Response:
-        return error_response(exc.status, exc.code, exc.description, exc.field)
+        response = error_response(exc.status, exc.code, exc.description, exc.field)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # 429: when to try again (RFC 9110 Retry-After, seconds)
+            response.headers["Retry-After"] = str(int(retry_after))
+        return response
 
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response:

@@ -41,14 +41,18 @@ TITLE = "paygate"
 VERSION = "1.0.0"
 OPENAPI_VERSION = "3.1.0"
 ERROR_STATUSES = {
-    400: "Bad input (BAD_REQUEST_ERROR naming the field, INVALID_STATE)",
-    401: "Missing or wrong credentials (UNAUTHORIZED, INVALID_CREDENTIALS)",
+    400: "Bad input (BAD_REQUEST_ERROR naming the field, INVALID_STATE); a body that is not JSON, "
+    "nested deeper than 32, with an integer over 38 digits, a duplicate key, NUL or invalid UTF-8",
+    401: "Missing or wrong credentials (UNAUTHORIZED, INVALID_CREDENTIALS); WWW-Authenticate names "
+    "the schemes the route takes",
     403: "Suspended merchant or a mode the key may not use (FORBIDDEN)",
     404: "No such object for this merchant and mode, or no such route (NOT_FOUND)",
     409: "Conflict, or a twin request with the same Idempotency-Key still in flight",
     413: "Body larger than 32 KB (PAYLOAD_TOO_LARGE, field body)",
-    415: "A body not sent as application/json (UNSUPPORTED_MEDIA_TYPE, field body)",
-    422: "Idempotency-Key reused with another body, or an unprocessable request",
+    415: "A body not sent as application/json in UTF-8 (UNSUPPORTED_MEDIA_TYPE, field body)",
+    422: "Idempotency-Key reused with another body or on another route, or an unprocessable request",
+    429: "Too many attempts (TOO_MANY_ATTEMPTS: an order's or a checkout client's payment attempts, "
+    "dashboard logins); Retry-After gives the seconds to wait when waiting helps",
 }
 
 
@@ -78,6 +82,12 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "description": "the key's secret",
     },
     "bearerSecret": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <key secret>"},
+    "basicKey": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "HTTP Basic (curl -u key_id:secret): username the key id, password its secret; "
+        "an empty password makes the username the secret (curl -u secret:), as Bearer",
+    },
     "dashboardSession": {
         "type": "apiKey",
         "in": "cookie",
@@ -105,6 +115,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 SECURITY: dict[Callable[..., Any], list[dict[str, list[str]]]] = {
     auth.merchant: [
         {"apiKey": [], "apiSecret": []},
+        {"basicKey": []},
         {"bearerSecret": []},
         {"dashboardSession": [], "dashboardHeader": []},
     ],

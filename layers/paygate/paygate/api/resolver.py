@@ -10,13 +10,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from paygate.api import auth
+from paygate.api import auth, request_body
 from paygate.api.errors import error_body, register_error_handlers
-from paygate.core.errors import PaygateError, PayloadTooLarge, UnsupportedMediaType
+from paygate.core.errors import PaygateError, Unauthorized
 from paygate.core.observability import logger, metrics, tracer
 from paygate.merchants.models import Principal
 
-MAX_BODY_BYTES = 32 * 1024
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
@@ -37,18 +36,59 @@ def scope(app: APIGatewayRestResolver) -> str:
     return f"{caller.merchant_id}#{caller.mode}"
 
 
-def _is_json(event: dict[str, Any]) -> bool:
-    """No Content-Type (curl -d without -H) counts as JSON, as Powertools reads it."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
-    content_type = headers.get("content-type", "").strip().lower()
-    return not content_type or content_type.startswith("application/json")
+def _content_type(event: dict[str, Any]) -> str | None:
+    return next(
+        (
+            v
+            for k, v in (event.get("headers") or {}).items()
+            if k.lower() == "content-type" and isinstance(v, str)
+        ),
+        None,
+    )
+
+
+def _with_json_body(event: dict[str, Any], text: str) -> dict[str, Any]:
+    """The event the route sees: the canonical JSON text, and a Content-Type Powertools reads as JSON
+    (it compares ``application/json`` case-sensitively)."""
+
+    def without_content_type(headers: dict[str, Any] | None) -> dict[str, Any]:
+        return {k: v for k, v in (headers or {}).items() if k.lower() != "content-type"}
+
+    return {
+        **event,
+        "body": text,
+        "isBase64Encoded": False,
+        "headers": {**without_content_type(event.get("headers")), "Content-Type": "application/json"},
+        "multiValueHeaders": {
+            **without_content_type(event.get("multiValueHeaders")),
+            "Content-Type": ["application/json"],
+        },
+    }
+
+
+def _refused(exc: PaygateError, challenge: str | None) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"}
+    if challenge and isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = challenge
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:  # 429, as the error map answers it inside a route
+        headers["Retry-After"] = str(int(retry_after))
+    return {
+        "statusCode": exc.status,
+        "headers": headers,
+        "body": json.dumps(error_body(exc.code, exc.description, exc.field)),
+        "isBase64Encoded": False,
+    }
 
 
 def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticator = auth.public) -> Handler:
     """The Powertools decorator stack around ``app.resolve``: logger context, metrics, tracer.
 
-    Before routing: the body size cap and the caller's credentials, so neither an oversize body nor a
-    missing key ever reaches validation or a handler.
+    Before routing, in this order: the body's size (413, cheap, before anything reads it), the caller's
+    credentials (401 with ``WWW-Authenticate``: a caller without them learns nothing about the request
+    and no parser ever runs on its body), then the body's media type (415) and the body itself, parsed
+    once under limits (400 naming ``body`` or the field: ``paygate.api.request_body``). Nothing
+    pathological reaches validation or a handler, so no body can make a 500.
     """
     # recorded for the OpenAPI document (paygate.api.openapi): which credentials the route takes
     app.authenticator = authenticator  # type: ignore[attr-defined]
@@ -58,20 +98,14 @@ def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticato
     @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
-            if len(event.get("body") or "") > MAX_BODY_BYTES:
-                raise PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes", "body")
+            body = request_body.received(event)
             found = auth.context_for(event, authenticator)
-            if event.get("body") and not _is_json(event):
-                # Powertools would parse form or multipart bodies too (a multipart one without a
-                # boundary was a 500, found by fuzzing): the API takes JSON only
-                raise UnsupportedMediaType("send the body as Content-Type: application/json", "body")
+            if body.raw is not None or body.text is not None:
+                request_body.check_media_type(_content_type(event))
+                text = request_body.canonical_json(body)
+                event = _with_json_body(event, text) if text is not None else event
         except PaygateError as exc:
-            return {
-                "statusCode": exc.status,
-                "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(error_body(exc.code, exc.description, exc.field)),
-                "isBase64Encoded": False,
-            }
+            return _refused(exc, auth.challenge(event, authenticator))
         app.clear_context()
         app.append_context(**found)
         return app.resolve(event, context)

@@ -73,6 +73,29 @@ class InvalidState(PaygateError):
     code = "INVALID_STATE"
 
 
+class NotCaptured(InvalidState):
+    """A refund of an authorization that was never captured (Stripe: ``charge_not_captured``)."""
+
+    code = "PAYMENT_NOT_CAPTURED"
+
+
+class MerchantUnavailable(Forbidden):
+    """The merchant is suspended: no payment is taken for it, from any path."""
+
+    code = "MERCHANT_UNAVAILABLE"
+
+
+class TooManyAttempts(PaygateError):
+    """A limit on attempts was reached (card testing, login throttling): retry after ``retry_after`` s."""
+
+    status = 429
+    code = "TOO_MANY_ATTEMPTS"
+
+    def __init__(self, description: str, field: str | None = None, retry_after: int | None = 60) -> None:
+        super().__init__(description, field)
+        self.retry_after = retry_after
+
+
 class ProcessorUnavailable(PaygateError):
     """Transient: the (simulated) processor did not answer. Step Functions retries on this name."""
 
@@ -91,3 +114,9 @@ class DocumentMissing(PaygateError):
 
     status = 503
     code = "DOCUMENT_MISSING"
+
+
+class EndpointLimitReached(BadRequest):
+    """A merchant's mode has as many webhook endpoints as allowed (16, as Stripe): delete one first."""
+
+    code = "WEBHOOK_ENDPOINT_LIMIT"

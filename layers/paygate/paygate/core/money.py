@@ -28,3 +28,29 @@ def is_currency(code: str) -> bool:
 def exponent(code: str) -> int:
     """Digits after the decimal point: INR 2, JPY 0, KWD 3."""
     return _EXPONENTS.get(code, 2)
+
+
+# Smallest amount a payment may be, in minor units. Where Stripe publishes a minimum charge for the
+# currency (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts) it is used; INR is
+# Razorpay's ₹1.00 (https://razorpay.com/docs/api/orders/create/: "amount ... minimum value is 100"),
+# which is also the seed contract's 100. Any other currency: half of one major unit, the local
+# counterpart of Stripe's USD 0.50 rule, and never less than one minor unit.
+MINIMUM_CHARGE = {
+    "USD": 50, "AED": 200, "AUD": 50, "BGN": 100, "BRL": 50, "CAD": 50, "CHF": 50, "CZK": 1500,
+    "DKK": 250, "EUR": 50, "GBP": 30, "HKD": 400, "HUF": 17500, "INR": 100, "JPY": 50, "MXN": 1000,
+    "MYR": 200, "NOK": 300, "NZD": 50, "PLN": 200, "RON": 200, "SEK": 300, "SGD": 50, "THB": 1000,
+}  # fmt: skip
+
+
+def minimum_amount(code: str) -> int:
+    """The smallest payment in ``code``'s minor units (INR 100, USD 50, JPY 50, GBP 30, KWD 500)."""
+    return MINIMUM_CHARGE.get(code, max(1, 10 ** exponent(code) // 2))
+
+
+def format_minor(amount: int, code: str) -> str:
+    """``5000, "INR"`` -> ``"50.00 INR"``: exact, from integers (no float ever touches money)."""
+    digits = exponent(code)
+    if digits == 0:
+        return f"{amount} {code}"
+    whole, part = divmod(amount, 10**digits)
+    return f"{whole}.{part:0{digits}d} {code}"

@@ -53,10 +53,12 @@ class Observability(EnvSettings):
 
 
 class HealthEnv(Observability):
-    """Which tables and queues ``GET /api/v1/health`` probes (comma-separated names / URLs)."""
+    """Which tables and queues ``GET /api/v1/health`` probes (comma-separated names / URLs); in test
+    mode it also waits for the seeded merchant (the start step)."""
 
     health_check_tables: CsvList = []
     health_check_queues: CsvList = []
+    test_mode: bool = False
 
 
 class MerchantsTable(EnvSettings):
@@ -129,6 +131,8 @@ class WebhookEnv(Observability, WebhooksTable, MerchantsTable, TestMode):
 
     webhook_state_machine_arn: str = ""
     webhook_retry_intervals_test: bool = False
+    # the fair delivery queue every attempt goes through (MessageGroupId = merchant and mode)
+    webhook_delivery_queue_url: str = ""
 
 
 class SessionSigning(EnvSettings):

@@ -24,6 +24,7 @@ class SessionMerchant(BaseModel):
     email: str
     status: MerchantStatus
     webhook_url: str | None = None
+    """The session's mode's own webhook URL."""
 
 
 class DashboardSession(BaseModel):
@@ -68,8 +69,11 @@ class RegenerateIn(_Request):
 
 
 class WebhookSettings(BaseModel):
+    """The merchant's own webhook of the caller's mode. ``webhook_secret`` is null only for a live mode
+    that never had a URL on a profile older than per-mode settings: it is minted with the first URL."""
+
     webhook_url: str | None
-    webhook_secret: str
+    webhook_secret: str | None
 
 
 class WebhookSettingsUpdate(_Request):

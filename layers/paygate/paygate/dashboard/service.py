@@ -7,7 +7,7 @@ from typing import Any
 
 from paygate.core import clock
 from paygate.core.errors import Forbidden, InvalidCredentials
-from paygate.dashboard import sessions
+from paygate.dashboard import login_limits, sessions
 from paygate.dashboard.models import (
     Credentials,
     DashboardSession,
@@ -19,10 +19,10 @@ from paygate.dashboard.models import (
     WebhookSettings,
     WebhookSettingsUpdate,
 )
-from paygate.merchants import passwords
+from paygate.merchants import own_webhook, passwords
 from paygate.merchants import service as merchants
 from paygate.merchants import store as merchants_store
-from paygate.merchants.models import ApiKeyCredentials, MerchantUpdate, Mode, Principal
+from paygate.merchants.models import ApiKeyCredentials, Mode, Principal
 from paygate.payments import store as payments_store
 from paygate.webhooks import service as webhooks
 from paygate.webhooks.models import Delivery
@@ -33,17 +33,27 @@ SUCCEEDED = ("success", "captured", "refunded")
 
 
 # --- sessions -----------------------------------------------------------------------------------
-def login(data: LoginIn) -> tuple[DashboardSession, str]:
-    """The session and its token. Unknown email and wrong password are the same 401, in the same time:
-    both reads happen and one argon2 verification runs either way."""
-    merchant_id = merchants_store.merchant_id_for_email(data.email.strip().lower())
+def login(data: LoginIn, client_ip: str | None) -> tuple[DashboardSession, str]:
+    """The session and its token.
+
+    First the attempt is counted against the email and the client's IP (429 past a limit, see
+    ``login_limits``). Then, whatever the email and password, both reads happen and one argon2
+    verification runs, and only then is the answer chosen: unknown email and wrong password are the
+    same 401; a suspended account is the same 403 whether the password is right or wrong (and its
+    attempts stay counted either way), so no answer tells a right password from a wrong one.
+    """
+    email = data.email.strip().lower()
+    counted = login_limits.admit(email, client_ip or "unknown")
+    merchant_id = merchants_store.merchant_id_for_email(email)
     profile = merchants_store.get_merchant(merchant_id or "-")
     password_hash = profile.get("password_hash") if profile else None
-    if not passwords.verify(password_hash, data.password.get_secret_value()) or profile is None:
-        raise InvalidCredentials("wrong email or password")
-    if profile.get("status") != "active":
+    right = passwords.verify(password_hash, data.password.get_secret_value())
+    if profile is not None and profile.get("status") != "active":
         raise Forbidden("this merchant account is suspended")
-    token = sessions.start(profile["id"], data.mode)
+    if not right or profile is None:
+        raise InvalidCredentials("wrong email or password")
+    login_limits.succeeded(counted)
+    token = sessions.start(profile["id"], data.mode, sessions.epoch_of(profile))
     return _session(profile, data.mode), token
 
 
@@ -56,7 +66,8 @@ def current(principal: Principal) -> DashboardSession:
 
 
 def _session(profile: dict[str, Any], mode: Mode) -> DashboardSession:
-    return DashboardSession(merchant=SessionMerchant.model_validate(profile), mode=mode)
+    merchant = SessionMerchant.model_validate({**profile, "webhook_url": own_webhook.url_of(profile, mode)})
+    return DashboardSession(merchant=merchant, mode=mode)
 
 
 def _profile(principal: Principal) -> dict[str, Any]:
@@ -147,35 +158,45 @@ class _Tally:
 
 # --- credentials --------------------------------------------------------------------------------
 def credentials(principal: Principal) -> Credentials:
-    return Credentials(keys=merchants.api_keys(principal.merchant_id))
+    """The key ids of the merchant. An API key sees its own mode's only (a test key learns nothing of
+    live mode); a dashboard session, the account owner by password who may log in to either mode,
+    sees both ids (ids, never secrets), its own mode's marked by the page."""
+    found = merchants.api_keys(principal.merchant_id)
+    if principal.key_id != sessions.PRINCIPAL_KEY_ID:
+        found = [key for key in found if key.mode == principal.mode]
+    return Credentials(keys=found)
 
 
 def regenerate(principal: Principal, mode: Mode) -> ApiKeyCredentials:
-    """A new key pair for ``mode``. A dashboard session (the account owner, by password) may renew
-    either mode; an API key only its own mode, so a leaked test key cannot break live traffic."""
-    if principal.key_id != sessions.PRINCIPAL_KEY_ID and mode != principal.mode:
-        raise Forbidden(f"a {principal.mode} API key cannot regenerate the {mode} key", "mode")
+    """A new key pair for ``mode``, the caller's own mode only: a test key (or a test-mode session)
+    cannot break live traffic; the live key is renewed from a live-mode session or with the live key."""
+    if mode != principal.mode:
+        caller = "session" if principal.key_id == sessions.PRINCIPAL_KEY_ID else "API key"
+        raise Forbidden(f"a {principal.mode}-mode {caller} cannot regenerate the {mode} key", "mode")
     return merchants.regenerate_api_key(principal.merchant_id, mode)
 
 
 # --- webhook settings ---------------------------------------------------------------------------
 def webhook_settings(principal: Principal) -> WebhookSettings:
-    return _settings(_profile(principal))
+    """The caller's mode's own webhook URL and secret, never the other mode's."""
+    return _settings(_profile(principal), principal.mode)
 
 
 def update_webhook_settings(principal: Principal, data: WebhookSettingsUpdate) -> WebhookSettings:
-    """The merchant's own webhook URL (the ``default`` endpoint); ``null`` stops those deliveries.
-    URL rules of webhook endpoints, for the session's mode (test mode allows http and loopback; live
-    deliveries check the URL again, by live rules, when they are sent)."""
+    """The merchant's own webhook URL (the ``default`` endpoint) of the caller's mode only; ``null``
+    stops those deliveries. URL rules of webhook endpoints, for that mode (test mode allows http and
+    loopback; live mode public https only, checked again when each delivery is sent)."""
     if data.webhook_url is not None:
         check_url(data.webhook_url, principal.mode, field="webhook_url")
-    merchants.update_merchant(principal.merchant_id, MerchantUpdate(webhook_url=data.webhook_url))
-    return webhook_settings(principal)
+    profile = merchants.set_webhook_url(principal.merchant_id, principal.mode, data.webhook_url)
+    return _settings(profile, principal.mode)
 
 
 def send_test_webhook(principal: Principal) -> Delivery:
     return webhooks.ping_default(principal)
 
 
-def _settings(profile: dict[str, Any]) -> WebhookSettings:
-    return WebhookSettings(webhook_url=profile.get("webhook_url"), webhook_secret=profile["webhook_secret"])
+def _settings(profile: dict[str, Any], mode: Mode) -> WebhookSettings:
+    return WebhookSettings(
+        webhook_url=own_webhook.url_of(profile, mode), webhook_secret=own_webhook.secret_of(profile, mode)
+    )

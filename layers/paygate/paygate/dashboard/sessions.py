@@ -2,8 +2,10 @@
 
 The cookie carries a JWT (HS256, key from ``SESSION_SIGNING_KEY``; claims ``sub`` = merchant id,
 ``mode``, ``jti``, ``iat``, ``exp`` = 12 h). A request is authenticated when, in this order, the
-signature and expiry check out, the session item ``jti`` still exists (logout deletes it) and the
-merchant is active (suspended -> 403, as with an API key).
+signature and expiry check out, the session item ``jti`` still exists (logout deletes it), the
+merchant is active (suspended -> 403, as with an API key) and its ``session_epoch`` is still the one
+the session started under (a password change or a suspension moves it on: every session of the
+merchant ends at once, without finding them; reactivation does not bring them back).
 
 CSRF: the cookie counts only with the header ``X-Paygate-Dashboard: 1``. A cross-site page cannot add
 a custom header without a CORS preflight, which the API never answers; SameSite=Strict is the second
@@ -43,13 +45,16 @@ def _signing_key() -> str:
 
 
 # --- tokens ------------------------------------------------------------------------------------
-def start(merchant_id: str, mode: Mode) -> str:
-    """A new session item and its token."""
+def start(merchant_id: str, mode: Mode, epoch: int) -> str:
+    """A new session item and its token; ``epoch`` is the merchant's ``session_epoch`` as read when its
+    password was checked (a password change after that read ends this session too)."""
     key = _signing_key()
     now = clock.now().replace(microsecond=0)
     expires = now + LIFETIME
     jti = secrets.token_urlsafe(18)
-    store.put_session(jti, merchant_id, mode, _iso(now), _iso(expires), ttl=int(expires.timestamp()))
+    store.put_session(
+        jti, merchant_id, mode, _iso(now), _iso(expires), ttl=int(expires.timestamp()), epoch=epoch
+    )
     claims = {
         "sub": merchant_id,
         "mode": mode,
@@ -99,7 +104,14 @@ def authenticate(token: str) -> Principal:
         raise Unauthorized("the dashboard session has ended; log in again")
     if merchant.get("status") != "active":
         raise Forbidden("this merchant account is suspended")
+    if int(session.get("epoch", 0)) != epoch_of(merchant):  # a password change or a suspension since
+        raise Unauthorized("the dashboard session has ended; log in again")
     return Principal(merchant_id=claims["sub"], mode=claims["mode"], key_id=PRINCIPAL_KEY_ID)
+
+
+def epoch_of(merchant: Mapping[str, Any]) -> int:
+    """Sessions started under another epoch are over (profiles older than epochs read as 0)."""
+    return int(merchant.get("session_epoch", 0))
 
 
 def end(token: str | None) -> None:

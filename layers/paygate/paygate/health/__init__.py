@@ -1,1 +1,1 @@
-"""Health: whether the gateway's own dependencies (tables, queues) answer."""
+"""Health: whether the gateway's own dependencies (tables, queues) answer and its start steps ran."""

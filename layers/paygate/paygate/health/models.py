@@ -7,13 +7,14 @@ from pydantic import BaseModel
 
 class DependencyCheck(BaseModel):
     name: str
-    kind: Literal["dynamodb", "sqs"]
+    kind: Literal["dynamodb", "sqs", "start_step"]
     status: Literal["ok", "error"]
     latency_ms: int
     error: str | None = None
 
 
 class HealthReport(BaseModel):
-    status: Literal["ok", "degraded"]
+    # degraded: a dependency does not answer; starting: they do, but a start step has not run yet
+    status: Literal["ok", "degraded", "starting"]
     checks: list[DependencyCheck]
     time: str

@@ -15,7 +15,17 @@ from paygate.core.observability import logger
 from paygate.core.settings import JobsEnv
 from paygate.payments.processing import processing_delay_seconds
 
-PAYMENT_FIELDS = ("id", "method", "card", "amount", "order_id", "payment_intent_id", "capture_method")
+PAYMENT_FIELDS = (
+    "id",
+    "merchant_id",
+    "method",
+    "card",
+    "amount",
+    "order_id",
+    "payment_intent_id",
+    "capture_method",
+    "throttle_key",
+)
 
 
 def dispatch(item: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
 
@@ -13,6 +13,8 @@ Mode = Literal["test", "live"]
 MerchantStatus = Literal["active", "suspended"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PASSWORD_LENGTH = (8, 128)
+WebhookUrl = Annotated[str | None, Field(max_length=2048, pattern=r"^https?://\S+$")]
+"""Shape only: where it may point is checked per mode by ``paygate.webhooks.urls.check_url``."""
 
 
 def _password_length(value: SecretStr | None) -> SecretStr | None:
@@ -28,7 +30,10 @@ class MerchantIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
-    webhook_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    webhook_url: WebhookUrl = None
+    """The merchant's own webhook in test mode (test-mode URL rules)."""
+    live_webhook_url: WebhookUrl = None
+    """The merchant's own webhook in live mode (live-mode URL rules: public https only)."""
     password: SecretStr | None = None
     """Dashboard login password, stored as an argon2id hash; without one the merchant cannot log in."""
 
@@ -40,9 +45,13 @@ class MerchantUpdate(BaseModel):
 
     status: MerchantStatus | None = None
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    webhook_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    webhook_url: WebhookUrl = None
+    """The test-mode webhook URL; ``null`` removes it."""
+    live_webhook_url: WebhookUrl = None
+    """The live-mode webhook URL; ``null`` removes it."""
     password: SecretStr | None = None
-    """A new dashboard password; ``null`` removes it (no dashboard login)."""
+    """A new dashboard password; ``null`` removes it (no dashboard login). Ends every dashboard session,
+    as a suspension does."""
 
     _check_password = field_validator("password")(_password_length)
 
@@ -53,6 +62,7 @@ class Merchant(BaseModel):
     email: str
     status: MerchantStatus
     webhook_url: str | None = None
+    live_webhook_url: str | None = None
     created_at: str
     updated_at: str
 
@@ -80,8 +90,11 @@ class ApiKeyCredentials(BaseModel):
 class CreatedMerchant(Merchant):
     keys: list[ApiKeyCredentials]
     webhook_secret: ShownOnce
+    """Signs the test-mode events sent to ``webhook_url``."""
+    live_webhook_secret: ShownOnce
+    """Signs the live-mode events sent to ``live_webhook_url``."""
 
-    @field_serializer("webhook_secret", when_used="json")
+    @field_serializer("webhook_secret", "live_webhook_secret", when_used="json")
     def _reveal(self, secret: SecretStr) -> str:
         return secret.get_secret_value()
 

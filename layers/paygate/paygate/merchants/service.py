@@ -1,5 +1,5 @@
-"""Merchant use cases: create (with test and live key pairs), list, update, authenticate, seed, and the
-API keys of a merchant (list, regenerate one mode's pair)."""
+"""Merchant use cases: create (with test and live key pairs), list, update, authenticate, seed, the
+API keys of a merchant (list, regenerate one mode's pair) and its own webhook URL per mode."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from paygate.core import clock
 from paygate.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from paygate.core.ids import derived_id, new_id
-from paygate.merchants import keys, passwords, store
+from paygate.merchants import keys, own_webhook, passwords, store
 from paygate.merchants.models import (
     ApiKey,
     ApiKeyCredentials,
@@ -20,6 +20,7 @@ from paygate.merchants.models import (
     Mode,
     Principal,
 )
+from paygate.webhooks.urls import check_url
 
 SEED_EMAIL = "test@example.com"
 SEED_KEY_ID = "key_test_abc123"
@@ -35,6 +36,8 @@ def create_merchant(
     credentials: dict[Mode, tuple[str, str]] | None = None,
     webhook_secret: str | None = None,
 ) -> CreatedMerchant:
+    """A merchant with a key pair and a webhook secret per mode; ``webhook_secret`` is the test one."""
+    _check_webhook_urls(data)
     now = clock.iso_now()
     pairs = credentials or {}
     pairs = {mode: pairs.get(mode) or keys.new_key_pair(mode) for mode in ("test", "live")}
@@ -45,6 +48,9 @@ def create_merchant(
         "status": "active",
         "webhook_url": data.webhook_url,
         "webhook_secret": webhook_secret or keys.new_webhook_secret(),
+        "live_webhook_url": data.live_webhook_url,
+        "live_webhook_secret": keys.new_webhook_secret(),
+        "session_epoch": 0,
         "created_at": now,
         "updated_at": now,
     }
@@ -62,6 +68,7 @@ def create_merchant(
             for mode, (key_id, secret) in pairs.items()
         ],
         webhook_secret=profile["webhook_secret"],
+        live_webhook_secret=profile["live_webhook_secret"],
     )
 
 
@@ -93,6 +100,9 @@ def list_merchants(limit: int, offset: int) -> MerchantList:
 
 
 def update_merchant(merchant_id: str, update: MerchantUpdate) -> Merchant:
+    """The admin's edit. A new (or removed) password or a suspension ends every dashboard session of
+    the merchant; a webhook URL is checked by its mode's rules before anything is written."""
+    _check_webhook_urls(update)
     found = store.get_merchant(merchant_id)
     if not found:
         raise NotFound(f"no merchant {merchant_id}", "id")
@@ -101,8 +111,41 @@ def update_merchant(merchant_id: str, update: MerchantUpdate) -> Merchant:
         password = update.password
         changes["password_hash"] = passwords.hash_password(password.get_secret_value()) if password else None
     changes["updated_at"] = clock.iso_now()
-    store.update_merchant(merchant_id, changes, found.get("key_hashes", []))
+    end_sessions = "password_hash" in changes or changes.get("status") == "suspended"
+    store.update_merchant(
+        merchant_id,
+        changes,
+        found.get("key_hashes", []),
+        unless_set=_secrets_for(changes),
+        end_sessions=end_sessions,
+    )
     return Merchant(**_public({**found, **changes}))
+
+
+def set_webhook_url(merchant_id: str, mode: Mode, url: str | None) -> dict[str, Any]:
+    """Set (or clear, with None) the merchant's own webhook URL of ``mode`` only; the URL must already
+    have passed ``check_url`` for that mode. Returns the profile as written."""
+    changes: dict[str, Any] = {own_webhook.URL_FIELDS[mode]: url, "updated_at": clock.iso_now()}
+    return store.update_profile(merchant_id, changes, _secrets_for(changes))
+
+
+def _check_webhook_urls(data: MerchantIn | MerchantUpdate) -> None:
+    """Each mode's URL by that mode's rules (``webhook_url`` is test mode's, ``live_webhook_url`` live's):
+    no private, link-local or metadata address in either; live mode also https to a public host only
+    (test mode allows http and loopback, for a receiver on the developer's machine)."""
+    for mode, field in own_webhook.URL_FIELDS.items():
+        url = getattr(data, field)
+        if url is not None:
+            check_url(url, mode, field=field)
+
+
+def _secrets_for(changes: dict[str, Any]) -> dict[str, str]:
+    """A fresh secret for each mode whose URL is being set, written only if that mode has none yet."""
+    return {
+        own_webhook.SECRET_FIELDS[mode]: keys.new_webhook_secret()
+        for mode, field in own_webhook.URL_FIELDS.items()
+        if changes.get(field)
+    }
 
 
 def authenticate(key_id: str | None, secret: str | None) -> Principal:

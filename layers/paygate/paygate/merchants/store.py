@@ -1,7 +1,9 @@
 """All DynamoDB access for merchants and API keys (the merchants table).
 
 Items: ``MERCHANT#<id>/PROFILE`` (listed on gsi1 under ``MERCHANTS``; ``key_hashes`` lists the hashes
-of its current keys, one per mode; ``password_hash`` is argon2id), ``EMAIL#<email>/EMAIL`` (keeps
+of its current keys, one per mode; ``password_hash`` is argon2id; the own webhook's URL and secret per
+mode, see ``paygate.merchants.own_webhook``; ``session_epoch`` counts password changes and
+suspensions, which end dashboard sessions), ``EMAIL#<email>/EMAIL`` (keeps
 emails unique, and finds the merchant at dashboard login), ``APIKEY#<sha256(secret)>/APIKEY`` (one per
 key; carries the merchant's status so that authenticating a request is a single GetItem). Dashboard
 sessions live in this table too (``paygate.dashboard.store``).
@@ -136,23 +138,23 @@ def list_merchants(limit: int, offset: int) -> dynamo.Page:
     return dynamo.query_page(_table(), "gsi1", "gsi1pk", "MERCHANTS", limit=limit, offset=offset)
 
 
-def update_merchant(merchant_id: str, changes: dict[str, Any], key_hashes: list[str]) -> None:
-    """Profile and, when the status changes, every key of the merchant in one transaction."""
+def update_merchant(
+    merchant_id: str,
+    changes: dict[str, Any],
+    key_hashes: list[str],
+    *,
+    unless_set: dict[str, Any] | None = None,
+    end_sessions: bool = False,
+) -> None:
+    """Profile and, when the status changes, every key of the merchant in one transaction.
+
+    ``unless_set``: attributes written only where the profile has none yet (a mode's webhook secret,
+    minted with the first URL of a profile older than per-mode settings). ``end_sessions`` moves the
+    profile's ``session_epoch`` on, in the same write: every dashboard session started before it ends
+    (``paygate.dashboard.sessions`` compares the epoch on each request).
+    """
     table = _table()
-    names = {f"#{k}": k for k in changes}
-    sets = ", ".join(f"#{k} = :{k}" for k in changes)
-    writes: list[dict[str, Any]] = [
-        {
-            "Update": {
-                "TableName": table,
-                "Key": dynamo.to_item(merchant_key(merchant_id)),
-                "UpdateExpression": f"SET {sets}",
-                "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": dynamo.values(**changes),
-            }
-        }
-    ]
+    writes: list[dict[str, Any]] = [_profile_update(merchant_id, changes, unless_set or {}, end_sessions)]
     if "status" in changes:
         for secret_hash in key_hashes:
             writes.append(
@@ -173,3 +175,36 @@ def update_merchant(merchant_id: str, changes: dict[str, Any], key_hashes: list[
         if "ConditionalCheckFailed" in dynamo.cancellation_reasons(exc):
             raise NotFound(f"no merchant {merchant_id}", "id") from exc
         raise
+
+
+def update_profile(merchant_id: str, changes: dict[str, Any], unless_set: dict[str, Any]) -> dict[str, Any]:
+    """One UpdateItem of the profile alone (as ``update_merchant``); the profile as written."""
+    updated = dynamo.update(_profile_update(merchant_id, changes, unless_set, end_sessions=False))
+    if updated is None:
+        raise NotFound(f"no merchant {merchant_id}", "id")
+    return updated
+
+
+def _profile_update(
+    merchant_id: str, changes: dict[str, Any], unless_set: dict[str, Any], end_sessions: bool
+) -> dict[str, Any]:
+    names = {f"#{k}": k for k in [*changes, *unless_set]}
+    assignments = [f"#{k} = :{k}" for k in changes] + [
+        f"#{k} = if_not_exists(#{k}, :{k})" for k in unless_set
+    ]
+    expression = f"SET {', '.join(assignments)}"
+    extra: dict[str, Any] = {}
+    if end_sessions:
+        expression += " ADD #session_epoch :one"
+        names["#session_epoch"] = "session_epoch"
+        extra["one"] = 1
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": dynamo.to_item(merchant_key(merchant_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": dynamo.values(**changes, **unless_set, **extra),
+        }
+    }

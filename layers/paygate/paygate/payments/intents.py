@@ -10,16 +10,18 @@ confirming it starts a payment through ``service.new_payment`` and the same proc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from paygate.core import clock, dynamo
-from paygate.core.errors import BadRequest, Conflict, InvalidState
+from paygate.core.errors import Conflict, InvalidState
 from paygate.core.ids import new_id
 from paygate.merchants.models import Principal
-from paygate.payments import store
-from paygate.payments.access import owned, owner_values
+from paygate.payments import lifecycle, store
+from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
 from paygate.payments.service import new_payment
+from paygate.payments.transitions import Stale, payment_write, pinned, retrying
 
 KIND = "payment_intent"
 
@@ -66,90 +68,79 @@ def _require(intent: dict[str, Any], action: str, *allowed: str) -> None:
 
 def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> PaymentIntent:
     details.check_details()
-    intent = owned(principal, KIND, intent_id)
-    payment = new_payment(intent, details, parent=("payment_intent_id", intent_id))
-    try:
-        _require(intent, "confirm", "requires_payment_method")
-    except InvalidState:
-        if store.get(payment["id"]) is not None:  # this request ran before (see ids.derived_ids)
-            return PaymentIntent.model_validate(intent)
-        raise
-    sets = {
-        "status": "processing",
-        "latest_payment_id": payment["id"],
-        "last_payment_error": None,
-        "updated_at": payment["created_at"],
-    }
-    _commit(
-        intent,
-        "confirm",
-        [
-            dynamo.put_op(store.table(), payment),
-            _intent_change(intent, sets, "requires_payment_method"),
-        ],
-    )
-    return PaymentIntent.model_validate({**intent, **sets})
+    payment_id = new_id("pay")  # once: a retried attempt (or a re-run request) makes the same payment
+
+    def attempt() -> PaymentIntent:
+        intent = owned(principal, KIND, intent_id)
+        payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id)
+        try:
+            _require(intent, "confirm", "requires_payment_method")
+        except InvalidState:
+            if store.get(payment["id"]) is not None:  # this request ran before (see ids.derived_ids)
+                return PaymentIntent.model_validate(intent)
+            raise
+        sets = {
+            "status": "processing",
+            "latest_payment_id": payment["id"],
+            "last_payment_error": None,
+            "updated_at": payment["created_at"],
+        }
+        _commit([dynamo.put_op(store.table(), payment), pinned(intent, sets)])
+        return PaymentIntent.model_validate({**intent, **sets})
+
+    return _retrying(attempt, intent_id)
 
 
 def capture_intent(principal: Principal, intent_id: str, data: IntentCaptureIn) -> PaymentIntent:
-    intent = owned(principal, KIND, intent_id)
-    _require(intent, "capture", "requires_capture")
-    amount = data.amount_to_capture if data.amount_to_capture is not None else intent["amount"]
-    if amount > intent["amount"]:
-        raise BadRequest(f"amount_to_capture must be at most {intent['amount']}", "amount_to_capture")
-    now = clock.iso_now()
-    payment = store.change(
-        intent["latest_payment_id"],
-        sets={
-            "status": "captured",
-            "captured": True,
-            "amount_captured": amount,
-            "captured_at": now,
+    """Capture up to the authorized amount; the rest of the authorization is released."""
+
+    def attempt() -> PaymentIntent:
+        intent = owned(principal, KIND, intent_id)
+        _require(intent, "capture", "requires_capture")
+        payment = store.get(intent["latest_payment_id"])
+        if payment is None:
+            raise Conflict(f"payment intent {intent_id} has no payment to capture; retry the capture")
+        now = clock.iso_now()
+        change = lifecycle.plan_capture(payment, data.amount_to_capture, now)
+        sets = {
+            "status": "succeeded",
+            "amount_received": change.amount,
+            "amount_capturable": 0,
             "updated_at": now,
-        },
-        condition="#status = :success",
-        success="success",
-    )
-    sets = {"status": "succeeded", "amount_received": amount, "amount_capturable": 0, "updated_at": now}
-    _commit(intent, "capture", [payment, _intent_change(intent, sets, "requires_capture")])
-    return PaymentIntent.model_validate({**intent, **sets})
+        }
+        _commit([payment_write(payment, change), pinned(intent, sets)])
+        return PaymentIntent.model_validate({**intent, **sets})
+
+    return _retrying(attempt, intent_id)
 
 
 def cancel_intent(principal: Principal, intent_id: str) -> PaymentIntent:
-    intent = owned(principal, KIND, intent_id)
-    _require(intent, "cancel", "requires_payment_method", "requires_capture")
-    now = clock.iso_now()
-    sets = {"status": "canceled", "canceled_at": now, "amount_capturable": 0, "updated_at": now}
-    writes = [_intent_change(intent, sets, intent["status"])]
-    if intent["status"] == "requires_capture":  # release the authorised, uncaptured payment
-        writes.insert(
-            0,
-            store.change(
-                intent["latest_payment_id"],
-                sets={"status": "canceled", "updated_at": now},
-                condition="#status = :success",
-                success="success",
-            ),
-        )
-    _commit(intent, "cancel", writes)
-    return PaymentIntent.model_validate({**intent, **sets})
+    def attempt() -> PaymentIntent:
+        intent = owned(principal, KIND, intent_id)
+        _require(intent, "cancel", "requires_payment_method", "requires_capture")
+        now = clock.iso_now()
+        sets = {"status": "canceled", "canceled_at": now, "amount_capturable": 0, "updated_at": now}
+        writes = [pinned(intent, sets)]
+        if intent["status"] == "requires_capture":  # release the authorised, uncaptured payment
+            payment = store.get(intent["latest_payment_id"])
+            if payment is None:
+                raise Conflict(f"payment intent {intent_id} has no payment to release; retry the cancel")
+            writes.insert(0, payment_write(payment, lifecycle.plan_cancel(payment, now)))
+        _commit(writes)
+        return PaymentIntent.model_validate({**intent, **sets})
+
+    return _retrying(attempt, intent_id)
 
 
-def _intent_change(intent: dict[str, Any], sets: dict[str, Any], expected: str) -> dict[str, Any]:
-    return store.change(
-        intent["id"],
-        sets=sets,
-        condition=f"#status = :expected AND {store.OWNED}",
-        expected=expected,
-        **owner_values(intent),
-    )
+def _retrying(attempt: Callable[[], PaymentIntent], intent_id: str) -> PaymentIntent:
+    return retrying(attempt, f"payment intent {intent_id}")
 
 
-def _commit(intent: dict[str, Any], action: str, writes: list[dict[str, Any]]) -> None:
-    """Run the transaction; a lost race means the intent moved on: say which state it is in now."""
-    if dynamo.transact(writes) is None:
+def _commit(writes: list[dict[str, Any]]) -> None:
+    """Run the transaction; a failed version condition means something moved on: read again."""
+    reasons = dynamo.transact(writes)
+    if reasons is None:
         return
-    current = store.get(intent["id"]) or intent
-    if current["status"] != intent["status"]:
-        raise InvalidState(f"payment intent {intent['id']} is {current['status']}; cannot {action}", "status")
-    raise Conflict(f"the payment intent changed while it was being updated; retry the {action}")
+    if "ConditionalCheckFailed" in reasons:
+        raise Stale
+    raise Conflict("the payment intent could not be updated; retry the request")

@@ -15,15 +15,17 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_validator,
 )
 
 from paygate.core.errors import BadRequest
-from paygate.core.money import is_currency
+from paygate.core.money import format_minor, is_currency, minimum_amount
 from paygate.core.pages import Page
 from paygate.payments import methods
 
-MinorUnits = Annotated[int, Strict(), Field(ge=100, le=100_000_000_000)]
-"""An amount in minor units: an integer (never a float or a string), at least 100 (seed rule)."""
+MinorUnits = Annotated[int, Strict(), Field(ge=1, le=100_000_000_000)]
+"""An amount in minor units: an integer (never a float or a string). Payments also respect the
+currency's minimum (``paygate.core.money.minimum_amount``: INR 100, USD 50, JPY 50...)."""
 
 Method = Literal["upi", "card"]
 PaymentStatus = Literal["pending", "success", "failed", "captured", "refunded", "canceled"]
@@ -58,13 +60,22 @@ def _currency(value: str) -> str:
     return value
 
 
+def _at_least_the_minimum(amount: int, info: ValidationInfo) -> int:
+    """``currency`` is declared before ``amount`` so that it is known here (unless it was invalid)."""
+    currency = info.data.get("currency")
+    if currency is not None and amount < minimum_amount(currency):
+        raise ValueError(f"amount must be at least {format_minor(minimum_amount(currency), currency)}")
+    return amount
+
+
 class OrderIn(_Request):
-    amount: MinorUnits
     currency: str = Field(default="INR", min_length=3, max_length=3)
+    amount: MinorUnits
     receipt: str | None = Field(default=None, max_length=40)
     notes: Metadata = {}
 
     _check_currency = field_validator("currency")(_currency)
+    _check_amount = field_validator("amount")(_at_least_the_minimum)
 
 
 class CardIn(_Request):
@@ -144,13 +155,14 @@ class CaptureIn(_Request):
 
 
 class IntentIn(_Request):
-    amount: MinorUnits
     currency: str = Field(default="INR", min_length=3, max_length=3)
+    amount: MinorUnits
     description: str | None = Field(default=None, max_length=1000)
     metadata: Metadata = {}
     capture_method: CaptureMethod = "automatic"
 
     _check_currency = field_validator("currency")(_currency)
+    _check_amount = field_validator("amount")(_at_least_the_minimum)
 
 
 class IntentCaptureIn(_Request):
@@ -242,6 +254,11 @@ class PublicOrder(BaseModel):
     merchant_name: str
 
 
+PUBLIC_DECLINE = ("PAYMENT_DECLINED", "the payment was declined; try again or use another payment method")
+"""What anyone holding a payment id sees of a failure: the reason is for the merchant (its API,
+webhooks and dashboard), never an oracle for a card tester."""
+
+
 class PublicPayment(BaseModel):
     id: str
     order_id: str | None = None
@@ -251,6 +268,12 @@ class PublicPayment(BaseModel):
     method: Method
     error_code: str | None = None
     error_description: str | None = None
+
+    @model_validator(mode="after")
+    def _generic_decline(self) -> PublicPayment:
+        if self.error_code is not None:
+            self.error_code, self.error_description = PUBLIC_DECLINE
+        return self
 
 
 IsoTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?$")]

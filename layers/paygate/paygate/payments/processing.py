@@ -13,9 +13,10 @@ import random
 from typing import Any
 
 from paygate.core import clock, dynamo
-from paygate.core.errors import ProcessorUnavailable
+from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
-from paygate.payments import store
+from paygate.payments import checkout_limits, store
+from paygate.payments.service import ensure_can_charge
 
 DECLINES = {
     "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
@@ -54,10 +55,29 @@ def succeeds(method: str, settings: Processing) -> bool:
     return random.random() < rate  # noqa: S311 - simulated outcome
 
 
+SUSPENDED = ("MERCHANT_UNAVAILABLE", "the merchant cannot accept payments at the moment; no money was taken")
+
+
+def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
+    """The Task's work: a suspended merchant's payment fails without reaching the processor;
+    otherwise the processor decides (or raises ProcessorUnavailable for the workflow's Retry)."""
+    if "merchant_id" not in payment:  # an execution started before the input carried it
+        payment = {**(store.get(payment["id"]) or {}), **payment}
+    try:
+        ensure_can_charge(payment["merchant_id"])
+    except MerchantUnavailable:
+        return record_outcome(payment, False, SUSPENDED)
+    return record_outcome(payment, decide(payment, attempt, settings))
+
+
 def record_outcome(
     payment: dict[str, Any], success: bool, error: tuple[str, str] | None = None, with_parent: bool = True
 ) -> str:
-    """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided)."""
+    """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided).
+
+    A decline by the processor (``error`` None) of a public checkout payment also counts against its
+    client (``checkout_limits``), in the same transaction, so a retried Task never counts it twice.
+    """
     now = clock.iso_now()
     code, description = error or DECLINES[payment["method"]]
     intent_id = payment.get("payment_intent_id")
@@ -72,6 +92,8 @@ def record_outcome(
     parent = _parent_change(payment, success, auto_capture, now, (code, description)) if with_parent else None
     if parent:
         writes.append(parent)
+    if not success and error is None and payment.get("throttle_key"):
+        writes.append(checkout_limits.decline_counted(payment["throttle_key"], clock.now().timestamp()))
     reasons = dynamo.transact(writes)
     if not reasons:
         return sets["status"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from paygate.core import clock, dynamo
-from paygate.core.errors import BadRequest, Conflict, InvalidState
+from paygate.core.errors import Conflict, InvalidState, MerchantUnavailable, TooManyAttempts
 from paygate.core.ids import new_id
 from paygate.merchants import service as merchants
 from paygate.merchants.models import Principal
-from paygate.payments import methods, store
+from paygate.payments import checkout_limits, lifecycle, methods, store
 from paygate.payments.access import owned, owner_values
 from paygate.payments.models import (
     CaptureIn,
@@ -23,6 +23,7 @@ from paygate.payments.models import (
     PublicOrder,
     PublicPayment,
 )
+from paygate.payments.transitions import Stale, payment_write, retrying
 
 
 def create_order(principal: Principal, data: OrderIn) -> Order:
@@ -100,24 +101,32 @@ def get_public_payment(payment_id: str) -> PublicPayment:
     return PublicPayment.model_validate(owned(None, "payment", payment_id))
 
 
-def create_payment(principal: Principal | None, data: PaymentIn) -> Payment:
+def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str | None = None) -> Payment:
     """A payment on an order: ``pending`` now, decided later by the payment_processing workflow.
 
-    ``principal=None`` is the public checkout: the order's own merchant and mode apply.
+    ``principal=None`` is the public checkout: the order's own merchant and mode apply, the merchant
+    must be active, and the client (``client_ip``) is held to the checkout's limits
+    (``checkout_limits``). Every caller is held to the order's attempt limit.
     """
     data.check_details()
     order = owned(principal, "order", data.order_id, field="order_id")
     payment = new_payment(order, data, parent=("order_id", order["id"]))
-    if order["status"] == "paid":
-        if first := store.get(payment["id"]):  # this request ran before and paid it (ids.derived_ids)
-            return Payment.model_validate(first)
-        raise InvalidState(f"order {order['id']} is already paid", "order_id")
+    if first := _ran_before(order, payment["id"]):
+        return first
+    throttle = None
+    if principal is None:
+        ensure_can_charge(order["merchant_id"])
+        if client_ip:
+            throttle = checkout_limits.client_key(client_ip)
+            checkout_limits.admit(throttle)
+            payment["throttle_key"] = throttle
     attempt = store.change(
         order["id"],
         sets={"status": "attempted", "updated_at": payment["updated_at"]},
         add={"attempts": 1},
-        condition=f"#status <> :paid AND {store.OWNED}",
+        condition=f"#status <> :paid AND #attempts < :most AND {store.OWNED}",
         paid="paid",
+        most=checkout_limits.ORDER_ATTEMPTS,
         **owner_values(order),
     )
     reasons = dynamo.transact([dynamo.put_op(store.table(), payment), attempt])
@@ -125,13 +134,42 @@ def create_payment(principal: Principal | None, data: PaymentIn) -> Payment:
         if reasons[0] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
             return Payment.model_validate(store.get(payment["id"]))
         if reasons[1] == "ConditionalCheckFailed":
-            raise InvalidState(f"order {order['id']} is already paid", "order_id")
+            _refuse(store.get(order["id"]) or order)
         raise Conflict("the payment could not be recorded; retry the request")
     return Payment.model_validate(payment)
 
 
-def new_payment(owner: dict[str, Any], details: MethodIn, parent: tuple[str, str]) -> dict[str, Any]:
-    """The stored item of a new pending payment for ``owner`` (an order or an intent).
+def ensure_can_charge(merchant_id: str) -> None:
+    """A suspended merchant takes no payment, from any path (the checkout here, processing later)."""
+    if merchants.get_merchant(merchant_id).status != "active":
+        raise MerchantUnavailable("this merchant cannot accept payments at the moment", "order_id")
+
+
+def _ran_before(order: dict[str, Any], payment_id: str) -> Payment | None:
+    """On a closed order, the answer of a first run of this request (see ids.derived_ids), if any;
+    otherwise the reason the order takes no payment."""
+    if order["status"] != "paid" and order.get("attempts", 0) < checkout_limits.ORDER_ATTEMPTS:
+        return None
+    if first := store.get(payment_id):
+        return Payment.model_validate(first)
+    _refuse(order)
+    return None
+
+
+def _refuse(order: dict[str, Any]) -> None:
+    if order["status"] == "paid":
+        raise InvalidState(f"order {order['id']} is already paid", "order_id")
+    raise TooManyAttempts(
+        f"order {order['id']} has had {checkout_limits.ORDER_ATTEMPTS} payment attempts; create a new order",
+        "order_id",
+        retry_after=None,
+    )
+
+
+def new_payment(
+    owner: dict[str, Any], details: MethodIn, parent: tuple[str, str], payment_id: str | None = None
+) -> dict[str, Any]:
+    """The stored item of a new pending payment ``payment_id`` for ``owner`` (an order or an intent).
 
     Of a card only network, last4, expiry and holder name are kept: PAN and CVV end here.
     """
@@ -147,7 +185,7 @@ def new_payment(owner: dict[str, Any], details: MethodIn, parent: tuple[str, str
             "holder_name": details.card.holder_name,
         }
     payment = {
-        "id": new_id("pay"),
+        "id": payment_id or new_id("pay"),
         "merchant_id": owner["merchant_id"],
         "mode": owner["mode"],
         parent[0]: parent[1],
@@ -168,35 +206,20 @@ def new_payment(owner: dict[str, Any], details: MethodIn, parent: tuple[str, str
 
 
 def capture_payment(principal: Principal, payment_id: str, data: CaptureIn) -> Payment:
-    """Mark a successful payment captured, once. Intent payments are captured through their intent."""
-    payment = owned(principal, "payment", payment_id)
-    if payment.get("payment_intent_id"):
-        raise InvalidState(
-            f"payment {payment_id} belongs to {payment['payment_intent_id']}; capture the payment intent",
-            "id",
-        )
-    if data.amount is not None and data.amount != payment["amount"]:
-        raise BadRequest(f"amount must equal the payment amount {payment['amount']}", "amount")
-    now = clock.iso_now()
-    updated = dynamo.update(
-        store.change(
-            payment_id,
-            sets={
-                "status": "captured",
-                "captured": True,
-                "amount_captured": payment["amount"],
-                "captured_at": now,
-                "updated_at": now,
-            },
-            condition=f"#status = :success AND {store.OWNED}",
-            success="success",
-            **owner_values(payment),
-        )
-    )
-    if updated is None:
-        current = owned(principal, "payment", payment_id)
-        raise InvalidState(
-            f"payment {payment_id} is {current['status']}; only a successful payment can be captured",
-            "id",
-        )
-    return Payment.model_validate(updated)
+    """Mark a successful order payment captured, once. Intent payments are captured through their
+    intent (which also moves the intent)."""
+
+    def attempt() -> Payment:
+        payment = owned(principal, "payment", payment_id)
+        if payment.get("payment_intent_id"):
+            raise InvalidState(
+                f"payment {payment_id} belongs to {payment['payment_intent_id']}; capture the payment intent",
+                "id",
+            )
+        change = lifecycle.plan_capture(payment, data.amount, clock.iso_now())
+        updated = dynamo.update(payment_write(payment, change))
+        if updated is None:
+            raise Stale
+        return Payment.model_validate(updated)
+
+    return retrying(attempt, f"payment {payment_id}")

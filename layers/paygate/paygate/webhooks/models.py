@@ -13,6 +13,7 @@ from paygate.events.catalog import CATALOG
 EVENT_TYPES = (*CATALOG, "ping")
 EndpointStatus = Literal["enabled", "disabled"]
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
+FailureReason = Literal["merchant_suspended", "endpoint_unavailable", "endpoint_gone", "attempts_exhausted"]
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 
@@ -89,6 +90,7 @@ class Delivery(BaseModel):
     last_attempt_at: str | None = None
     next_retry_at: str | None = None
     response_code: int | None = None
+    failure_reason: FailureReason | None = None  # why a failed delivery stopped (none while pending)
     mode: str
     created_at: str
     updated_at: str

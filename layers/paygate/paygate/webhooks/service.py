@@ -1,20 +1,21 @@
-"""Webhook use cases: endpoints (CRUD, rotation), fan-out of events to deliveries, delivery logs and
-manual retry. One delivery per (event, endpoint), id derived from both, and one ``webhook_delivery``
-execution named by it, so a duplicated event never delivers twice."""
+"""Webhook use cases: endpoints (CRUD, rotation; at most 16 per merchant and mode), fan-out of events
+to deliveries, delivery logs and manual retry. One delivery per (event, endpoint), id derived from
+both, its attempts queued on the fair delivery queue (``delivery_queue``) and claimed before each
+send, so a duplicated event never delivers twice. Nothing is sent for a suspended merchant."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from paygate.core import aws, clock, dynamo
-from paygate.core.errors import BadRequest, NotFound
+from paygate.core import clock, dynamo
+from paygate.core.errors import BadRequest, EndpointLimitReached, NotFound
 from paygate.core.ids import derived_id, new_id
-from paygate.core.observability import logger
-from paygate.core.settings import WebhookEnv
 from paygate.merchants import store as merchants_store
-from paygate.merchants.models import Principal
+from paygate.merchants.models import Mode, Principal
+from paygate.merchants.own_webhook import own_webhook
 from paygate.webhooks import signing, store
+from paygate.webhooks.delivery_queue import Queued, enqueue
 from paygate.webhooks.models import (
     Delivery,
     DeliveryDetail,
@@ -29,7 +30,7 @@ from paygate.webhooks.urls import check_url
 
 SCHEDULE = [0, 60, 300, 1800, 7200]
 TEST_SCHEDULE = [0, 5, 10, 15, 20]
-DEFAULT_ENDPOINT = "default"  # the merchant's own webhook_url + webhook_secret (seed contract)
+DEFAULT_ENDPOINT = "default"  # the merchant's own webhook URL + secret of the event's mode (seed contract)
 
 
 def _owned(principal: Principal, kind: str, object_id: str) -> dict[str, Any]:
@@ -59,7 +60,14 @@ def create_endpoint(principal: Principal, data: EndpointIn) -> EndpointWithSecre
         "created_at": now,
         "updated_at": now,
     }
-    store.objects.put_new(store.objects.new_item("endpoint", endpoint))
+    outcome = store.insert_endpoint(store.objects.new_item("endpoint", endpoint))
+    if outcome == "exists":  # the same create run again (Idempotency-Key): the endpoint as stored
+        return EndpointWithSecret.model_validate(_owned(principal, "endpoint", endpoint["id"]))
+    if outcome == "full":
+        raise EndpointLimitReached(
+            f"at most {store.ENDPOINT_LIMIT} webhook endpoints per mode: delete one before adding another",
+            "url",
+        )
     return EndpointWithSecret.model_validate(endpoint)
 
 
@@ -95,7 +103,8 @@ def _save(found: dict[str, Any], changes: dict[str, Any], raw: bool = False) -> 
 
 def delete_endpoint(principal: Principal, endpoint_id: str) -> Endpoint:
     found = _owned(principal, "endpoint", endpoint_id)
-    store.delete(endpoint_id)
+    if not store.remove_endpoint(endpoint_id, principal.merchant_id, principal.mode):
+        raise NotFound(f"no webhook endpoint {endpoint_id}", "id")
     return Endpoint.model_validate(found)
 
 
@@ -110,13 +119,16 @@ def disable_endpoint(endpoint_id: str) -> None:
     )
 
 
-def target(merchant_id: str, endpoint_id: str) -> tuple[str, str, bool] | None:
-    """(url, secret, enabled) of an endpoint now, or None when it is gone."""
+def target(merchant_id: str, endpoint_id: str, mode: Mode | None = None) -> tuple[str, str, bool] | None:
+    """(url, secret, enabled) of an endpoint now, or None when it is gone. The ``default`` endpoint is
+    the merchant's own webhook of ``mode`` (the delivery's): without a mode there is none (fail closed:
+    never another mode's URL or secret)."""
     if endpoint_id == DEFAULT_ENDPOINT:
         merchant = merchants_store.get_merchant(merchant_id)
-        if not merchant or not merchant.get("webhook_url"):
+        own = own_webhook(merchant, mode) if merchant and mode else None
+        if merchant is None or own is None:
             return None
-        return merchant["webhook_url"], merchant["webhook_secret"], merchant.get("status") == "active"
+        return own[0], own[1], merchant.get("status") == "active"
     endpoint = store.objects.get(endpoint_id)
     if endpoint is None:
         return None
@@ -128,34 +140,55 @@ Known = dict[tuple[str, str], tuple[list[dict[str, Any]], dict[str, Any] | None]
 """What one batch has read per (merchant, mode): its endpoints and the merchant item."""
 
 
-def subscribers(event: dict[str, Any], known: Known | None = None) -> list[tuple[str, str]]:
-    """(endpoint id, url) of every enabled endpoint of the event's merchant and mode that wants it.
+def _tenant(event: dict[str, Any], known: Known | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Every endpoint (all pages) of the event's merchant and mode, and the merchant item.
 
-    With ``known`` (one dict per batch of events), the endpoints and the merchant are read once per
-    merchant and mode for the whole batch instead of once per event: a payment's events mostly
-    arrive together, and each read is a DynamoDB call on AWS."""
+    With ``known`` (one dict per batch of events), they are read once per merchant and mode for the
+    whole batch instead of once per event: a payment's events mostly arrive together, and each read
+    is a DynamoDB call on AWS."""
     key = (event["merchantid"], event["mode"])
     if known is not None and key in known:
-        endpoints, merchant = known[key]
-    else:
-        endpoints = store.endpoints_of(*key)
-        merchant = merchants_store.get_merchant(event["merchantid"])
-        if known is not None:
-            known[key] = (endpoints, merchant)
+        return known[key]
+    found = (store.endpoints_of(*key), merchants_store.get_merchant(event["merchantid"]))
+    if known is not None:
+        known[key] = found
+    return found
+
+
+def subscribers(event: dict[str, Any], known: Known | None = None) -> list[tuple[str, str]]:
+    """(endpoint id, url) of every enabled endpoint of the event's merchant and mode that wants it,
+    and the merchant's own webhook of that mode (``default``)."""
+    endpoints, merchant = _tenant(event, known)
     found = [
         (e["id"], e["url"])
         for e in endpoints
         if e["status"] == "enabled" and ("*" in e["enabled_events"] or event["type"] in e["enabled_events"])
     ]
-    if merchant and merchant.get("webhook_url") and merchant.get("status") == "active":
-        found.append((DEFAULT_ENDPOINT, merchant["webhook_url"]))
+    own = own_webhook(merchant, event["mode"])
+    if merchant and own:  # (a suspended merchant's deliveries are made, as failed: see fan_out)
+        found.append((DEFAULT_ENDPOINT, own[0]))
     return found
 
 
 def fan_out(event: dict[str, Any], only: str | None = None, known: Known | None = None) -> list[str]:
-    """A delivery and its execution per subscribed endpoint (or only ``only``); returns delivery ids."""
+    """A delivery per subscribed endpoint (or only ``only``), its first attempt queued; returns the
+    delivery ids."""
+    made, queued = deliveries_for(event, only, known)
+    enqueue(queued)
+    return made
+
+
+def deliveries_for(
+    event: dict[str, Any], only: str | None = None, known: Known | None = None
+) -> tuple[list[str], list[Queued]]:
+    """The deliveries of an event, written: their ids, and the first attempts to queue. A suspended
+    merchant's deliveries are recorded failed (``merchant_suspended``) and none is queued: nothing
+    leaves for a suspended account (its log shows what it missed; a retry once active sends it)."""
     body = json.dumps(event, separators=(",", ":"))
-    made = []
+    made: list[str] = []
+    queued: list[Queued] = []
+    merchant = _tenant(event, known)[1] if only is None else merchants_store.get_merchant(event["merchantid"])
+    suspended = merchant is None or merchant.get("status") != "active"
     chosen = subscribers(event, known) if only is None else [(only, _url_of(event, only))]
     for endpoint_id, url in chosen:
         delivery_id = derived_id("whd", event["id"], endpoint_id)
@@ -169,36 +202,25 @@ def fan_out(event: dict[str, Any], only: str | None = None, known: Known | None 
             "endpoint_id": endpoint_id,
             "url": url,
             "body": body,  # byte-identical on every attempt
-            "status": "pending",
+            "status": "failed" if suspended else "pending",
+            "failure_reason": "merchant_suspended" if suspended else None,
             "attempt_count": 0,
             "attempts": [],
             "retries": 0,
             "created_at": now,
             "updated_at": now,
         }
+        # queued even when it existed (a replayed event): the attempt's claim makes that a no-op
         store.objects.put_new(store.objects.new_item("delivery", delivery))
-        start_delivery(delivery_id, delivery_id)
         made.append(delivery_id)
-    return made
+        if not suspended:
+            queued.append(Queued(delivery_id, event["merchantid"], event["mode"]))
+    return made, queued
 
 
 def _url_of(event: dict[str, Any], endpoint_id: str) -> str:
-    found = target(event["merchantid"], endpoint_id)
+    found = target(event["merchantid"], endpoint_id, event["mode"])
     return found[0] if found else ""
-
-
-def start_delivery(delivery_id: str, execution_name: str) -> None:
-    settings = WebhookEnv.load()
-    schedule = TEST_SCHEDULE if settings.webhook_retry_intervals_test else SCHEDULE
-    sfn = aws.client("stepfunctions")
-    try:
-        sfn.start_execution(
-            stateMachineArn=settings.webhook_state_machine_arn,
-            name=execution_name,
-            input=json.dumps({"delivery_id": delivery_id, "schedule": schedule}),
-        )
-    except sfn.exceptions.ExecutionAlreadyExists:
-        logger.info("delivery already started", extra={"delivery_id": delivery_id})
 
 
 def ping(principal: Principal, endpoint_id: str) -> Delivery:
@@ -209,7 +231,7 @@ def ping(principal: Principal, endpoint_id: str) -> Delivery:
 
 def ping_default(principal: Principal) -> Delivery:
     """The dashboard's webhook test: a ``ping`` event to the merchant's own webhook_url."""
-    if target(principal.merchant_id, DEFAULT_ENDPOINT) is None:
+    if target(principal.merchant_id, DEFAULT_ENDPOINT, principal.mode) is None:
         raise BadRequest("set a webhook_url first", "webhook_url")
     return _ping(principal, DEFAULT_ENDPOINT)
 
@@ -243,16 +265,17 @@ def get_delivery(principal: Principal, delivery_id: str) -> DeliveryDetail:
 
 
 def retry_delivery(principal: Principal, delivery_id: str) -> DeliveryDetail:
-    """Reset the attempt count and start a fresh execution (also for a failed delivery)."""
+    """Reset the attempt count and queue a first attempt of a new generation (also for a failed
+    delivery); messages of the earlier generation still on their way then do nothing."""
     found = _owned(principal, "delivery", delivery_id)
     retries = int(found.get("retries", 0)) + 1
     updated = dynamo.update(
         store.objects.change(
             delivery_id,
             {"status": "pending", "attempt_count": 0, "retries": retries, "next_retry_at": None,
-             "updated_at": clock.iso_now()},
+             "failure_reason": None, "updated_at": clock.iso_now()},
             "attribute_exists(pk)",
         )
     )  # fmt: skip
-    start_delivery(delivery_id, f"{delivery_id}-retry-{retries}")
+    enqueue([Queued(delivery_id, found["merchant_id"], found["mode"], generation=retries)])
     return DeliveryDetail.model_validate(updated)

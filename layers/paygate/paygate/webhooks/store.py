@@ -1,8 +1,14 @@
-"""All DynamoDB access for webhook endpoints and deliveries: the webhooks table, an ``ObjectTable``."""
+"""All DynamoDB access for webhook endpoints and deliveries: the webhooks table, an ``ObjectTable``.
+
+Besides the objects, one counter item per merchant and mode (``ENDPOINTS#<merchant>#<mode>``,
+``COUNT``) holds how many endpoints exist: an endpoint is created in one transaction with the
+counter's conditional increment (``endpoints < limit``) and deleted with its decrement, so concurrent
+creates can never pass the limit (a count followed by a write could).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from paygate.core import dynamo
 from paygate.core.objects import ObjectTable
@@ -10,11 +16,102 @@ from paygate.core.settings import WebhooksTable
 
 objects = ObjectTable(lambda: WebhooksTable.load().webhooks_table)
 
+ENDPOINT_LIMIT = 16  # per merchant and mode, as Stripe's
+SUBSCRIBER_PAGE = 100  # endpoints per query page when reading an event's subscribers
+COUNTER_SK = "COUNT"
+CONDITION_FAILED = "ConditionalCheckFailed"
 
-def endpoints_of(merchant_id: str, mode: str) -> list[dict[str, Any]]:
-    """Every endpoint of a merchant and mode (a merchant has a handful)."""
-    return objects.list_for_merchant(merchant_id, mode, "endpoint", limit=100, offset=0).items
+
+def _endpoints_query(merchant_id: str, mode: str) -> dict[str, Any]:
+    return {
+        "TableName": objects.table(),
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": "gsi1pk"},
+        "ExpressionAttributeValues": dynamo.values(pk=f"MERCHANT#{merchant_id}#{mode}#endpoint"),
+    }
 
 
-def delete(object_id: str) -> None:
-    dynamo.client().delete_item(TableName=objects.table(), Key=dynamo.to_item(objects.key(object_id)))
+def endpoints_of(merchant_id: str, mode: str, page_size: int = SUBSCRIBER_PAGE) -> list[dict[str, Any]]:
+    """Every endpoint of a merchant and mode, newest first, reading page after page until the last."""
+    request = {**_endpoints_query(merchant_id, mode), "ScanIndexForward": False, "Limit": page_size}
+    found: list[dict[str, Any]] = []
+    while True:
+        answer = dynamo.client().query(**request)
+        found += [dynamo.from_item(item) for item in answer.get("Items", [])]
+        if "LastEvaluatedKey" not in answer:
+            return found
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def _counter_key(merchant_id: str, mode: str) -> dict[str, str]:
+    return {"pk": f"ENDPOINTS#{merchant_id}#{mode}", "sk": COUNTER_SK}
+
+
+def _ensure_counter(merchant_id: str, mode: str) -> None:
+    """Endpoints made before the counter existed: count them once into a new counter (a concurrent
+    first create counts the same; only one counter is written, and every write waits for it)."""
+    key = _counter_key(merchant_id, mode)
+    if dynamo.get(objects.table(), key["pk"], key["sk"]) is not None:
+        return
+    request: dict[str, Any] = {**_endpoints_query(merchant_id, mode), "Select": "COUNT"}
+    count = 0
+    while True:
+        answer = dynamo.client().query(**request)
+        count += int(answer.get("Count", 0))
+        if "LastEvaluatedKey" not in answer:
+            break
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    dynamo.put_if_absent(objects.table(), {**key, "endpoints": count})
+
+
+def insert_endpoint(
+    item: dict[str, Any], limit: int = ENDPOINT_LIMIT
+) -> Literal["created", "exists", "full"]:
+    """Create an endpoint item and count it, unless the merchant's mode has ``limit`` already."""
+    merchant_id, mode = item["merchant_id"], item["mode"]
+    _ensure_counter(merchant_id, mode)
+    reasons = dynamo.transact(
+        [
+            dynamo.update_op(
+                objects.table(),
+                _counter_key(merchant_id, mode),
+                add={"endpoints": 1},
+                condition="attribute_exists(pk) AND #endpoints < :limit",
+                limit=limit,
+            ),
+            dynamo.put_op(objects.table(), item),
+        ]
+    )
+    if reasons is None:
+        return "created"
+    if reasons[1] == CONDITION_FAILED:  # the same create run again (an Idempotency-Key retry)
+        return "exists"
+    if reasons[0] == CONDITION_FAILED:
+        return "full"
+    raise RuntimeError(f"endpoint not created: {reasons}")
+
+
+def remove_endpoint(endpoint_id: str, merchant_id: str, mode: str) -> bool:
+    """Delete an endpoint and uncount it; False when it was gone already."""
+    _ensure_counter(merchant_id, mode)
+    delete = {
+        "Delete": {
+            "TableName": objects.table(),
+            "Key": dynamo.to_item(objects.key(endpoint_id)),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+    uncount = dynamo.update_op(
+        objects.table(),
+        _counter_key(merchant_id, mode),
+        add={"endpoints": -1},
+        condition="attribute_exists(pk) AND #endpoints > :zero",
+        zero=0,
+    )
+    reasons = dynamo.transact([delete, uncount])
+    if reasons is None:
+        return True
+    if reasons[0] == CONDITION_FAILED:
+        return False
+    return dynamo.transact([delete]) is None  # a counter already at 0 (it cannot go below)

@@ -189,7 +189,7 @@ export async function renderDocs(view, _params, ctx, app) {
         section(
           "errors",
           "Errors and idempotency",
-          codeBlock(`{"error": {"code": "BAD_REQUEST_ERROR", "description": "amount must be at least 100", "field": "amount"}}`, "error body"),
+          codeBlock(`{"error": {"code": "BAD_REQUEST_ERROR", "description": "Value error, amount must be at least 1.00 INR", "field": "amount"}}`, "error body"),
           p(
             "401: missing or wrong credentials; 403: suspended merchant; 404: not found (or another merchant's id); 400: invalid input, naming ",
             c("field"),

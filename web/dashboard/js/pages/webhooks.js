@@ -4,7 +4,9 @@ import { dataTable, loading, pageHeader } from "../ui.js";
 
 const MASK = "whsec_••••••••••••••••";
 
-export async function renderWebhookSettings(view, _params, ctx) {
+export async function renderWebhookSettings(view, _params, ctx, app) {
+  // Each mode has its own URL and signing secret: this page shows and changes the session's mode's only.
+  const mode = app?.session?.mode === "live" ? "live" : "test";
   const settingsPanel = h("section", { class: "panel" }, loading());
   const endpointsPanel = h("section", { class: "panel" }, h("h2", {}, "Other endpoints"), loading());
   view.append(
@@ -68,6 +70,7 @@ export async function renderWebhookSettings(view, _params, ctx) {
 
   // Secret with a show toggle.
   let secret = settings.webhook_secret || "";
+  const noSecretYet = h("p", { class: "muted small", testid: "webhook-secret-pending" }, "Created when you save a URL.");
   let shown = false;
   const secretEl = h("code", { class: "mono secret", testid: "webhook-secret" }, MASK);
   const toggle = h(
@@ -79,6 +82,7 @@ export async function renderWebhookSettings(view, _params, ctx) {
     secretEl.textContent = shown ? secret : MASK;
     toggle.textContent = shown ? "Hide" : "Show";
     toggle.setAttribute("aria-pressed", String(shown));
+    noSecretYet.hidden = Boolean(secret);
   };
   toggle.addEventListener("click", () => {
     shown = !shown;
@@ -144,22 +148,23 @@ export async function renderWebhookSettings(view, _params, ctx) {
   syncTest();
   clear(
     settingsPanel,
-    h("h2", {}, "Your webhook URL"),
+    h("h2", { testid: "webhook-mode" }, `Your ${mode}-mode webhook URL`),
     urlForm,
     h(
       "p",
       { id: "webhook-url-hint", class: "muted small" },
-      "Every event of this mode is POSTed here. Test mode also accepts http:// and localhost URLs; live mode needs a public https:// URL. Leave empty and save to stop sending.",
+      `Every ${mode}-mode event is POSTed here; the other mode has its own URL and secret (log in to that mode to see them). Test mode also accepts http:// and localhost URLs; live mode needs a public https:// URL. Leave empty and save to stop sending.`,
     ),
     saveResult,
-    h("h2", {}, "Signing secret"),
+    h("h2", {}, `Signing secret (${mode} mode)`),
     h(
       "div",
       { class: "secret-row" },
       secretEl,
       toggle,
-      copyButton(() => secret, "Copy", { "aria-label": "Copy the signing secret" }),
+      copyButton(() => secret, "Copy", { "aria-label": `Copy the ${mode}-mode signing secret` }),
     ),
+    noSecretYet,
     h(
       "p",
       { class: "muted small" },
