@@ -1,7 +1,8 @@
-"""payment_processing Task: decide the (simulated) outcome of a payment and record it.
+"""payment_processing Task: a retry of a payment whose first attempt (AttemptPayment) met a transient
+processor error: decide the outcome and record it.
 
-Input ``{"payment": {...}, "attempt": n}`` (n = the Task's retry count); with ``"give_up": true`` (the
-workflow's Catch after its retries) the payment is recorded failed instead.
+Input ``{"payment": {...}, "retry_count": n}`` (the Task's own retry count: this is attempt n + 1); with
+``"give_up": true`` (the workflow's Catch after its retries) the payment is recorded failed instead.
 """
 
 from typing import Any
@@ -21,6 +22,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("give_up"):
         status = record_outcome(payment, False, GIVE_UP)
     else:
-        status = process(payment, int(event.get("attempt", 0)), JobsEnv.load())
+        status = process(payment, 1 + int(event.get("retry_count", 0)), JobsEnv.load())
     logger.info("payment processed", extra={"payment_id": payment["id"], "status": status})
     return {"payment_id": payment["id"], "status": status}

@@ -18,6 +18,7 @@ on the class: without it a concurrent request of another function read this one'
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any
@@ -168,11 +169,32 @@ def install() -> None:
         original = getattr(Metrics, name)
         _swapped.append((Metrics, name, original))
         setattr(Metrics, name, ScopedDict(original))
+    _rebind_existing_metrics(Metrics)
     _swapped.append((LambdaPowertoolsFormatter, "log_format", None))
     LambdaPowertoolsFormatter.log_format = ScopedAttribute("log_format")  # type: ignore[assignment]
     from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
     _scope_class_attributes(BaseRouter, ("current_event", "lambda_context"))
+
+
+_INSTANCE_SETS = {
+    "metric_set": "_metrics",
+    "dimension_set": "_dimensions",
+    "metadata_set": "_metadata",
+    "default_dimensions": "_default_dimensions",
+}
+
+
+def _rebind_existing_metrics(metrics_class: type) -> None:
+    """A Metrics object made before ``install`` (the layer imported first by a test module, say) holds
+    the class's original sets, as does its provider: point both at the scoped ones."""
+    for found in gc.get_objects():
+        if not isinstance(found, metrics_class):
+            continue
+        for owner in (found, getattr(found, "provider", None)):
+            for attribute, class_name in _INSTANCE_SETS.items():
+                if owner is not None and isinstance(getattr(owner, attribute, None), dict):
+                    setattr(owner, attribute, getattr(metrics_class, class_name))
 
 
 def uninstall() -> None:

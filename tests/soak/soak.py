@@ -2,8 +2,8 @@
 
     python -m tests.soak.soak --payments 500 --p 0.1     (what `make soak` runs)
 
-Faults (infra/localcloud/faults.py): ProcessPayment, DispatchJobs, ProcessRefund, PublishEvents,
-DispatchWebhooks, DeliverWebhook raise or time out, the API routes raise, and the functions'
+Faults (infra/localcloud/faults.py): AttemptPayment, ProcessPayment, DispatchJobs, ProcessRefund,
+PublishEvents, DispatchWebhooks, DeliverWebhook raise or time out, the API routes raise, and the functions'
 DynamoDB / SQS / EventBridge / Step Functions calls are throttled, each with probability ``p``. The
 merchant retries a 5xx (and 409 in-progress / 429) with the same Idempotency-Key. Then it checks:
 every payment and refund is terminal; no money is duplicated; every event of the payments table's
@@ -42,6 +42,7 @@ from tests.integration.gateway.client import SEED_KEY, UPI, card
 from tests.integration.gateway.receiver import Receiver, start_receiver
 
 WORKERS = (
+    "AttemptPayment",
     "ProcessPayment",
     "DispatchJobs",
     "ProcessRefund",

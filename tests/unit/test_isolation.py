@@ -55,6 +55,29 @@ def test_concurrent_invocations_keep_their_own_metrics(installed: None) -> None:
         assert emitted["stage"] == "test"  # import-time default dimensions reach every invocation
 
 
+def test_a_metrics_object_made_before_install_is_isolated_too() -> None:
+    """Test modules import the layer at collection, before any LocalCloud installs isolation: the
+    layer's Metrics object must not keep the shared sets (1 of 200 concurrent health checks was a 502)."""
+    early = Metrics(namespace="Test", service="early")
+    isolation.install()
+    try:
+        added, flushed, out = threading.Barrier(2), threading.Event(), {}
+        threads = [
+            threading.Thread(target=_invocation, args=(early, name, added, flushed, out))
+            for name in ("first", "second")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        for name in ("first", "second"):
+            emitted = json.loads(json.dumps(out[name]))
+            assert [m["Name"] for m in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [name]
+    finally:
+        isolation.uninstall()
+        early.clear_metrics()
+
+
 def test_without_isolation_the_class_level_set_is_shared() -> None:
     metrics = Metrics(namespace="Test", service="shared")
     metrics.add_metric(name="a", unit=MetricUnit.Count, value=1)

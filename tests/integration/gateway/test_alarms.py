@@ -27,6 +27,7 @@ def test_every_dead_letter_queue_and_the_stream_failures_queue_alarm_to_the_aler
         if m.get("DestinationConfig")
     }
     assert held == {
+        "paygate-payment-attempts-dlq",
         "paygate-webhooks-dlq",
         "paygate-webhook-deliveries-dlq",
         "paygate-refunds-dlq",

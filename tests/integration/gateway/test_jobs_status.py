@@ -19,11 +19,17 @@ def test_jobs_status_shows_queues_executions_and_live_workers(api: Api) -> None:
     status = wait_for(lambda: (body := api.get("/api/v1/test/jobs/status").json())["idle"] and body,
                       what="background jobs to drain")  # fmt: skip
     # Then it names every queue, state machine and worker, and the workers are live
-    assert {q["name"] for q in status["queues"]} == {"paygate-refunds", "paygate-refunds-dlq"}
+    assert {q["name"] for q in status["queues"]} == {
+        "paygate-payment-attempts",
+        "paygate-payment-attempts-dlq",
+        "paygate-refunds",
+        "paygate-refunds-dlq",
+    }
     assert status["state_machines"] == [{"name": "paygate-payment-processing", "running": 0}]
     workers = {w["function"]: w for w in status["workers"]}
-    assert set(workers) == {"paygate-DispatchJobs", "paygate-ProcessRefund"}
+    assert set(workers) == {"paygate-DispatchJobs", "paygate-AttemptPayment", "paygate-ProcessRefund"}
     assert workers["paygate-ProcessRefund"]["sources"] == ["paygate-refunds"]
+    assert workers["paygate-AttemptPayment"]["sources"] == ["paygate-payment-attempts"]
     assert status["workers_live"] is True
 
 

@@ -107,6 +107,7 @@ class AdminEnv(Observability, MerchantsTable, PlatformAdmin, TestMode):
 
 class JobsEnv(Observability, PaymentsTable, Processing):
     payment_state_machine_arn: str = ""
+    payment_attempt_queue_url: str = ""
     refund_queue_url: str = ""
 
 

@@ -1,7 +1,8 @@
 """From the payments table's stream to the work it implies, so a write and its job never disagree:
-a new payment starts its ``payment_processing`` execution (named by the payment id, so a redelivered
-stream record cannot start a second one); a new refund is queued for the refund job with the
-simulated settlement delay.
+a new payment is queued for its first processing attempt (``AttemptPayment``) with the simulated
+processing delay as SQS ``DelaySeconds``; a new refund is queued for the refund job with the simulated
+settlement delay. No Step Functions execution starts on the happy path: only a payment whose first
+attempt meets a transient processor error starts one (``paygate.jobs.payment_attempts``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import random
 from typing import Any
 
 from paygate.core import aws
-from paygate.core.observability import logger
 from paygate.core.settings import JobsEnv
 from paygate.payments.processing import processing_delay_seconds
 
@@ -31,26 +31,20 @@ PAYMENT_FIELDS = (
 def dispatch(item: dict[str, Any]) -> None:
     kind = item.get("type")
     if kind == "payment" and item.get("status") == "pending":
-        start_payment_processing(item)
+        enqueue_payment(item)
     elif kind == "refund" and item.get("status") == "pending":
         enqueue_refund(item)
 
 
-def start_payment_processing(payment: dict[str, Any]) -> None:
+def enqueue_payment(payment: dict[str, Any]) -> None:
+    """A redelivered stream record queues the payment twice: the attempt is idempotent (the outcome is
+    recorded only while the payment is ``pending``)."""
     settings = JobsEnv.load()
-    execution = {
-        "payment": {name: payment.get(name) for name in PAYMENT_FIELDS},
-        "delay_seconds": processing_delay_seconds(settings),
-    }
-    sfn = aws.client("stepfunctions")
-    try:
-        sfn.start_execution(
-            stateMachineArn=settings.payment_state_machine_arn,
-            name=payment["id"],
-            input=json.dumps(execution),
-        )
-    except sfn.exceptions.ExecutionAlreadyExists:
-        logger.info("payment processing already started", extra={"payment_id": payment["id"]})
+    aws.client("sqs").send_message(
+        QueueUrl=settings.payment_attempt_queue_url,
+        MessageBody=json.dumps({"payment": {name: payment.get(name) for name in PAYMENT_FIELDS}}),
+        DelaySeconds=min(processing_delay_seconds(settings), 900),
+    )
 
 
 def refund_delay_seconds(settings: JobsEnv) -> int:

@@ -1,9 +1,10 @@
-"""Deciding and recording a payment's outcome: the work of the payment_processing workflow's Task.
+"""Deciding and recording a payment's outcome: the work of ``AttemptPayment`` (the first attempt, off
+the payment-attempts queue) and of the payment_processing workflow's Task (its retries).
 
 The outcome is simulated (no card network behind the gateway yet): the seed's success rates, or
 ``TEST_PAYMENT_SUCCESS`` when ``TEST_MODE=true``. Recording it is one transaction over the payment and
 its parent (order -> paid; intent -> succeeded / requires_capture / requires_payment_method), guarded
-by the payment still being ``pending``, so a retried or duplicated Task never records twice.
+by the payment still being ``pending``, so a retried or duplicated attempt never records twice.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ DECLINES = {
 
 
 def processing_delay_seconds(settings: Processing) -> int:
-    """Whole seconds for the workflow's Wait state (Step Functions waits in whole seconds)."""
+    """Whole seconds: the first attempt's SQS ``DelaySeconds`` (whole seconds, at most 900)."""
     if settings.test_mode:
         return math.ceil(max(settings.test_processing_delay, 0) / 1000)
     low, high = sorted((settings.processing_delay_min, settings.processing_delay_max))
