@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boto3
 import payments
 from lambdas import functions
-from localcloud.cli import local_parameters
 from localcloud.lambdas import LambdaFunction
 from localcloud.runtime import LocalCloud
+from paygate_cli.local import local_parameters
 from prices import PRICES, READ_ON, REGION, price
 from samtranslator.yaml_helper import yaml_parse
 

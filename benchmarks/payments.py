@@ -32,8 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
-from localcloud.cli import local_parameters  # noqa: E402 - after the path set-up above
 from localcloud.runtime import LocalCloud  # noqa: E402
+from paygate_cli.local import local_parameters  # noqa: E402 - after the path set-up above
 
 HEADERS = {
     "X-Api-Key": "key_test_abc123",

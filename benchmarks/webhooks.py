@@ -29,8 +29,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "infra"))
 
-from localcloud.cli import local_parameters  # noqa: E402 - after the path set-up above
 from localcloud.runtime import LocalCloud  # noqa: E402
+from paygate_cli.local import local_parameters  # noqa: E402 - after the path set-up above
 
 HEADERS = {"X-Api-Key": "key_test_abc123", "X-Api-Secret": "secret_test_xyz789"}
 

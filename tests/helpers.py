@@ -41,7 +41,7 @@ SHOP_LINE = "  demo shop   "
 def paygate_local(*overrides: str, timeout: float = 90) -> Iterator[dict[str, str]]:
     """``paygate local --port 0`` in its own process, as a user starts it (one LocalCloud runs per
     process); yields the URLs of its banner, ``gateway`` and ``shop``."""
-    command = [sys.executable, "-m", "localcloud.cli", "local", "--port", "0"]
+    command = [sys.executable, "-m", "paygate_cli", "local", "--port", "0"]
     if overrides:
         command += ["--parameter-overrides", *overrides]
     process = subprocess.Popen(

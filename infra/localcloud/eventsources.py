@@ -29,11 +29,11 @@ from typing import Any
 
 import boto3
 from moto.dynamodbstreams.models import dynamodbstreams_backends
-from moto.events.models import EventPattern
 
 from localcloud import timescale
 from localcloud.lambdas import LambdaFunction
 from localcloud.logs import log
+from localcloud.mapping_records import matches, stream_record
 from localcloud.provision import ACCOUNT, EventSourceMapping
 
 
@@ -53,13 +53,6 @@ def item_failures(payload: Any, ids: set[str]) -> set[str] | None:
             return None
         found.add(ident)
     return found
-
-
-def matches(filters: list[dict[str, Any]], record: dict[str, Any]) -> bool:
-    """Whether a record passes a mapping's FilterCriteria patterns (none: everything passes)."""
-    if not filters:
-        return True
-    return any(EventPattern.load(json.dumps(pattern)).matches_event(record) for pattern in filters)
 
 
 class Poller(threading.Thread):
@@ -315,23 +308,6 @@ class StreamPoller(Poller):
 
     def record(self, raw: dict[str, Any]) -> dict[str, Any]:
         return stream_record(raw, self.region, self.mapping.source_arn)
-
-
-def stream_record(raw: dict[str, Any], region: str, stream_arn: str) -> dict[str, Any]:
-    """A GetRecords record (boto3's shape) as Lambda hands it to a function."""
-    dynamodb = dict(raw["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if hasattr(created, "timestamp"):
-        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {
-        "eventID": raw["eventID"],
-        "eventName": raw["eventName"],
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": region,
-        "dynamodb": dynamodb,
-        "eventSourceARN": stream_arn,
-    }
 
 
 def poller_for(mapping: EventSourceMapping, function: LambdaFunction, region: str) -> Poller:

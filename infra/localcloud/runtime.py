@@ -254,13 +254,6 @@ class LocalCloud:
             for poller in self._pollers
         ]
 
-    def redrive_dead_letter_queues(self, queue: str | None = None) -> dict[str, int]:
-        """``paygate dlq redrive`` in process: localcloud serves no SQS endpoint of its own."""
-        from localcloud.cli import redrive
-
-        with faults_module.suspended():
-            return redrive(boto3.client("sqs", region_name=self.region), queue)
-
     # --- delivery the Lambda service / EventBridge would do ---------------------------------
     def deliver_target(self, arn: str, payload: Any) -> None:
         """An EventBridge rule's Lambda (async invoke) or Step Functions (StartExecution) target."""

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from demo_shop import start as start_demo_shop
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from paygate_cli.local import local_parameters
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.helpers import PRODUCT, ROOT

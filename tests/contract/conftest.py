@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import requests
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
 from paygate.api.published import OPENAPI_DOCUMENT
 from paygate.core.ids import derived_id
+from paygate_cli.local import local_parameters
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import ADMIN_KEY, DASHBOARD_HEADER, SEED_EMAIL, SEED_KEY

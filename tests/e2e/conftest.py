@@ -11,8 +11,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from paygate_cli.local import local_parameters
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import SEED_KEY, Api

@@ -32,8 +32,9 @@ from typing import Any
 
 import boto3
 import requests
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from paygate_cli.dlq import redrive
+from paygate_cli.local import local_parameters
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from benchmarks import sections
@@ -335,7 +336,7 @@ def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle
             delivered = len(expected) - len(missing)
             deadline = time.monotonic() + settle
         if any(dlq_depths(cloud).values()):
-            for name, count in cloud.redrive_dead_letter_queues().items():
+            for name, count in redrive(boto3.client("sqs", region_name=cloud.region)).items():
                 figures.redriven[name] = figures.redriven.get(name, 0) + count
         if time.monotonic() > deadline:
             figures.problems.append(
@@ -358,7 +359,7 @@ def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle
         )
     depths = dlq_depths(cloud)
     if any(depths.values()):
-        for name, count in cloud.redrive_dead_letter_queues().items():
+        for name, count in redrive(boto3.client("sqs", region_name=cloud.region)).items():
             figures.redriven[name] = figures.redriven.get(name, 0) + count
     given_up = queue_depths(cloud, "StreamFailureQueue")["StreamFailureQueue"]
     if given_up:  # a payment job or an outbox event the stream consumers dropped

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
-from localcloud.deploy_progress import StackProgress, deploy_watch, watch
 from moto import mock_aws
+from paygate_cli.deploy_watch import StackProgress, deploy_watch, watch
 from rich.console import Console
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from paygate_cli.local import local_parameters
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, Api

@@ -70,7 +70,7 @@ def test_suspended_merchant_gets_403_until_reactivated(admin: Api, gateway: Loca
 
 def test_cli_creates_a_merchant_on_the_running_gateway(gateway: LocalCloud) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "localcloud.cli", "merchants", "create", "--name", "Cli Shop",
+        [sys.executable, "-m", "paygate_cli", "merchants", "create", "--name", "Cli Shop",
          "--email", "cli@example.com", "--base-url", gateway.url],
         capture_output=True, text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip

@@ -19,8 +19,8 @@ import threading
 from typing import Any
 
 import requests
-from localcloud.cli import local_parameters
 from localcloud.runtime import LocalCloud
+from paygate_cli.local import local_parameters
 
 from tests.helpers import PRODUCT
 from tests.integration.gateway.client import SEED_KEY

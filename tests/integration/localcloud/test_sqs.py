@@ -6,6 +6,7 @@ import uuid
 
 import boto3
 from localcloud.runtime import LocalCloud
+from paygate_cli.dlq import redrive
 
 from tests.helpers import wait_for
 from tests.integration.localcloud.conftest import recorded
@@ -73,12 +74,13 @@ def test_a_raising_handler_fails_the_whole_batch_which_returns_until_the_dlq(
 
 
 def test_redrive_moves_dead_letters_back_to_their_queue_and_its_consumer(cloud: LocalCloud, results) -> None:
-    """`paygate dlq redrive` (in process): every DLQ, queues without a RedrivePolicy skipped."""
+    """`paygate dlq redrive`'s redrive, on a client of localcloud's process (it serves no SQS endpoint):
+    every DLQ, queues without a RedrivePolicy skipped."""
     sqs = boto3.client("sqs", region_name=cloud.region)
     body = f"{uuid.uuid4().hex[:8]}-ok-redriven"
     sqs.send_message(QueueUrl=cloud.physical("WorkDeadLetterQueue"), MessageBody=body)
 
-    moved = cloud.redrive_dead_letter_queues()
+    moved = redrive(sqs)
 
     assert moved.get("lct-WorkDeadLetterQueue", 0) >= 1
     wait_for(

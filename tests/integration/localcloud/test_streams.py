@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from localcloud.runtime import LocalCloud
-from localcloud.stream_replay import replay
+from paygate_cli.streams import replay
 
 from tests.helpers import wait_for
 from tests.integration.localcloud.conftest import recorded

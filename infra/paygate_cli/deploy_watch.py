@@ -10,6 +10,7 @@ code is the verdict: the events only feed the display and the failure reasons.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from paygate_cli.options import PROJECT_ROOT, Commands, add_endpoint_arguments
 
 DONE_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 CLOCK_SKEW = timedelta(seconds=5)  # the CloudFormation endpoint's clock against ours
@@ -160,8 +163,8 @@ def deploy_watch(
     return code
 
 
-def main_args(args: Any) -> int:
-    """The ``paygate deploy-watch`` sub-command (arguments parsed in localcloud.cli)."""
+def run(args: argparse.Namespace) -> int:
+    """The ``paygate deploy-watch`` sub-command."""
     import boto3
 
     command = list(args.deploy_command)
@@ -172,3 +175,16 @@ def main_args(args: Any) -> int:
         return 2
     cfn = boto3.client("cloudformation", endpoint_url=args.endpoint_url, region_name=args.region)
     return deploy_watch(command, args.stack_name, args.log, cfn, interval=args.interval)
+
+
+def register(commands: Commands) -> None:
+    deploy = commands.add_parser(
+        "deploy-watch",
+        help="run a deploy command (samlocal/sam deploy) behind a progress bar of the stack's events",
+    )
+    deploy.add_argument("--stack-name", default="paygate")
+    deploy.add_argument("--log", type=Path, default=PROJECT_ROOT / "build" / "deploy.log")
+    add_endpoint_arguments(deploy)
+    deploy.add_argument("--interval", type=float, default=2.0, help="seconds between event polls")
+    deploy.add_argument("deploy_command", nargs=argparse.REMAINDER, help="-- the deploy command")
+    deploy.set_defaults(run=run)

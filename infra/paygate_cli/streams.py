@@ -14,11 +14,13 @@ through in part is harmless.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud.eventsources import matches, stream_record
+from paygate_cli.options import Commands, add_endpoint_arguments
 
 VISIBILITY_SECONDS = 300  # a message one run took (replayed or kept) is not taken again by it
 
@@ -73,6 +75,10 @@ def replay_one(
 ) -> tuple[int, str]:
     """Replay one failure record; returns (records handed over, why it failed or "").
     ``known_filters``: the mappings' filters already read in this run, by (function, stream)."""
+    # Lambda's record shape and filter semantics, shared with localcloud's pollers (needs moto's
+    # EventPattern, not the runtime): imported here so the other commands never load it
+    from localcloud.mapping_records import matches, stream_record
+
     info = body["DDBStreamBatchInfo"]
     function_arn = body["requestContext"]["functionArn"]
     raw = _read_range(streams, info)
@@ -123,3 +129,38 @@ def replay(
                 continue
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             done.replayed += 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """The on-failure queue's batches back to their functions."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        session = boto3.session.Session(region_name=args.region)
+        clients = {
+            name: session.client(name, endpoint_url=args.endpoint_url)
+            for name in ("sqs", "dynamodbstreams", "lambda")
+        }
+        url = clients["sqs"].get_queue_url(QueueName=args.queue)["QueueUrl"]
+        done = replay(clients["sqs"], clients["dynamodbstreams"], clients["lambda"], url, session.region_name)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"paygate streams replay: {exc}", file=sys.stderr)
+        return 1
+    print(f"{done.replayed} batch(es) replayed ({done.records} record(s)); {len(done.kept)} kept")
+    for problem in done.kept:
+        print(f"  kept: {problem}")
+    return 1 if done.kept else 0
+
+
+def register(commands: Commands) -> None:
+    streams = commands.add_parser(
+        "streams", help="DynamoDB-stream batches Lambda gave up on (AWS / LocalStack)"
+    )
+    stream_commands = streams.add_subparsers(dest="streams_command", required=True)
+    again = stream_commands.add_parser(
+        "replay", help="hand the records named in the on-failure queue back to their function"
+    )
+    again.add_argument("--queue", default="paygate-stream-failures", help="the on-failure queue (name)")
+    add_endpoint_arguments(again)
+    again.set_defaults(run=run)
