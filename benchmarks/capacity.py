@@ -208,6 +208,15 @@ def report(measured: dict[str, Any], result: dict[str, Any]) -> list[str]:
         f"| >= {TARGET_LIFECYCLES_PER_S} lifecycles/s per region at default quotas | {per_s:,.0f} (binding:"
         f" {binding['quota']}, {binding['per_lifecycle']:g} {binding['use']}) |"
         f" {'met' if per_s >= TARGET_LIFECYCLES_PER_S else '**not met**'} |",
+        *(
+            [
+                f"| with the template's own caps (event source MaximumConcurrency) |"
+                f" {min(c['lifecycles_per_s'] for c in caps):,.1f} (binding:"
+                f" {min(caps, key=lambda c: c['lifecycles_per_s'])['function']}) | - |"
+            ]
+            if caps
+            else []
+        ),
         f"| one merchant and mode (its own partitions too) | {result['merchant_lifecycles_per_s']:,.0f}"
         f" (binding: {result['merchant_binding']['quota']}, {result['merchant_binding']['use']}) | - |",
         f"| <= USD {TARGET_USD_PER_MILLION} per million lifecycles with webhooks | USD {usd:,.2f} |"
