@@ -7,8 +7,11 @@ event (``enabled_events: ["*"]``, a receiver in this process answering 200), so 
 DeliverWebhook) is part of it. Counted while it runs:
 
 - the gateway's AWS calls (payments.py's CallCounter), and from the same requests and responses the
-  DynamoDB on-demand request units (item sizes by DynamoDB's rules, GSI writes for items carrying a
-  GSI key, transactions x2; an UpdateItem/Delete/ConditionCheck is taken as <= 1 KB);
+  DynamoDB on-demand request units (item sizes by DynamoDB's rules, transactions x2). Each write is
+  also recorded by partition key, of the table and of every GSI the item is in: an UpdateItem's item
+  is read back after the call (by a client of this script's own, not counted) for its size and its
+  GSI keys, since with ``Projection: ALL`` any change to an indexed item writes the index too; a
+  Delete or ConditionCheck is taken as <= 1 KB; ``capacity.py`` reads the hot keys from this;
 - every Lambda invocation (localcloud's ``LambdaFunction.invoke``) with its duration;
 - Step Functions state transitions: the ``*StateEntered`` events (plus Task retries) of the
   execution histories of the executions the lifecycle started;
@@ -16,6 +19,10 @@ DeliverWebhook) is part of it. Counted while it runs:
 - SQS requests: one send per message (the gateway's SendMessage or EventBridge's delivery) plus a
   ReceiveMessage and a DeleteMessageBatch per batch the event source mapping hands a function;
 - EventBridge: the entries of the gateway's PutEvents.
+
+The lifecycle has settled when the receiver has had one delivery per published event (one endpoint,
+every event) and no workflow runs: the receiver counts, since one DeliverWebhook invocation may
+carry several attempts of the fair queue.
 
 Lambda GB-seconds: template memory x duration. Durations measured here are in-process moto calls, not
 AWS's network round trips, so the model bills each invocation at ASSUMED_MS (conservative) and also
@@ -47,10 +54,8 @@ from localcloud.lambdas import LambdaFunction
 from localcloud.runtime import LocalCloud
 from paygate_cli.local import local_parameters
 from prices import PRICES, READ_ON, REGION, price
-from samtranslator.yaml_helper import yaml_parse
 
 ASSUMED_MS = 100  # billed duration per invocation on AWS (warm; arm64, 512 MB) - an assumption
-STATE_MACHINES = ("PaymentProcessing", "WebhookDelivery")
 
 
 def item_size(value: Any) -> int:
@@ -74,38 +79,83 @@ def _attribute_size(attribute: dict[str, Any]) -> int:
 
 
 class Meter:
-    """DynamoDB request units, Lambda invocations and SQS batches while ``recording``."""
+    """DynamoDB request units, Lambda invocations and SQS batches while ``recording``.
 
-    def __init__(self) -> None:
+    ``phase`` names the lifecycle the writes belong to ("warm-up", "measured"); writes are logged by
+    partition key in every phase, so a key written by both lifecycles shows as shared between them.
+    """
+
+    def __init__(self, region: str = REGION) -> None:
         self.recording = False
+        self.phase = ""
         self.settled = True
         self.lock = threading.Lock()
         self.rru = 0.0
         self.wru = 0.0
         self.eventbridge_entries = 0
-        self.invocations: list[tuple[str, float, int]] = []  # (function name, ms, SQS records)
+        self.published = {"warm-up": 0, "measured": 0}
+        self.invocations: list[
+            tuple[str, float, int, int]
+        ] = []  # (function, ms, SQS records, stream records)
+        self.writes: list[tuple[str, str, str, str, float]] = []  # (phase, table, index, partition key, WRU)
+        self.region = region
+        self._reader: Any = None  # a client of this script's own (not counted), made once moto runs
+        self._schemas: dict[str, dict[str, str]] = {}
+        self.errors: list[str] = []
 
     # --- DynamoDB: request parameters kept in the request context until the response ---------
     def before(self, params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
         context["bench_params"] = params
 
     def after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_kwargs: Any) -> None:
-        if not self.recording:
+        try:
+            self._after(parsed, model, context)
+        except Exception as error:  # a bug here must not turn into the gateway's 502: report it
+            self.errors.append(f"{model.name}: {error!r}")
+
+    def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any]) -> None:
+        if not self.phase or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "") in payments.POLLING:
             return
         params = context.get("bench_params", {})
-        rru, wru = _units(model.name, params, parsed)
+        writes = _writes(model.name, params, self._schema, self._read_back)
+        rru = _read_units_of(model.name, params, parsed)
         with self.lock:
-            self.rru += rru
-            self.wru += wru
+            self.writes += [(self.phase, *w) for w in writes]
+            if self.recording:
+                self.rru += rru
+                self.wru += sum(w[3] for w in writes)
 
     def events_before(self, params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
-        if self.recording and model.name == "PutEvents":
+        if self.phase and model.name == "PutEvents":
             with self.lock:
-                self.eventbridge_entries += len(params.get("Entries", []))
+                self.published[self.phase] += len(params.get("Entries", []))
+                if self.recording:
+                    self.eventbridge_entries += len(params.get("Entries", []))
+
+    def _schema(self, table: str) -> dict[str, str]:
+        """{"": partition key attribute of the table, index name: its partition key attribute}."""
+        if table not in self._schemas:
+            described = self._client().describe_table(TableName=table)["Table"]
+            hash_of = lambda keys: next(k["AttributeName"] for k in keys if k["KeyType"] == "HASH")  # noqa: E731
+            schema = {"": hash_of(described["KeySchema"])}
+            for index in described.get("GlobalSecondaryIndexes", []):
+                schema[index["IndexName"]] = hash_of(index["KeySchema"])
+            self._schemas[table] = schema
+        return self._schemas[table]
+
+    def _read_back(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        return self._client().get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+    def _client(self) -> Any:
+        if self._reader is None:
+            self._reader = boto3.client("dynamodb", region_name=self.region)
+        return self._reader
 
     def attach(self) -> None:
         from paygate.core import aws
 
+        for service in ("dynamodb", "events", "sqs", "stepfunctions"):
+            aws.client(service)  # the clients the lifecycle uses, so their hooks are on from its start
         for service, client in aws._clients.items():
             if service == "dynamodb":
                 client.meta.events.register("before-parameter-build.dynamodb", self.before)
@@ -122,8 +172,9 @@ class Meter:
             if meter.recording:
                 records = event.get("Records", []) if isinstance(event, dict) else []
                 sqs = sum(1 for r in records if r.get("eventSource") == "aws:sqs")
+                stream = sum(1 for r in records if r.get("eventSource") == "aws:dynamodb")
                 with meter.lock:
-                    meter.invocations.append((function.spec.logical_id, outcome.duration_ms, sqs))
+                    meter.invocations.append((function.spec.logical_id, outcome.duration_ms, sqs, stream))
             return outcome
 
         LambdaFunction.invoke = invoke  # type: ignore[method-assign]
@@ -133,54 +184,72 @@ def _read_units(size: int, consistent: bool) -> float:
     return max(1, math.ceil(size / 4096)) * (1.0 if consistent else 0.5)
 
 
-def _write_units(item: dict[str, Any] | None) -> int:
-    """Write units of one item, plus one write per GSI whose key the item carries (gsiNpk)."""
-    if item is None:
-        return 1
-    units = max(1, math.ceil(item_size(item) / 1024))
-    indexes = sum(1 for name in item if name.startswith("gsi") and name.endswith("pk"))
-    return units * (1 + indexes)
+def _item_units(item: dict[str, Any] | None) -> int:
+    return 1 if item is None else max(1, math.ceil(item_size(item) / 1024))
 
 
-def _update_units(update: dict[str, Any]) -> int:
-    """<= 1 KB assumed; one more write per GSI key the update sets."""
-    names = " ".join(update.get("ExpressionAttributeNames", {}).values()) + update.get("UpdateExpression", "")
-    return 1 + sum(1 for n in ("gsi1pk", "gsi2pk") if n in names)
+def _item_writes(
+    table: str, schema: dict[str, str], key: dict[str, Any], item: dict[str, Any] | None, factor: int
+) -> list[tuple[str, str, str, float]]:
+    """(table, index, partition key, WRU) of writing ``item`` (None: unknown, <= 1 KB, no index)."""
+    units = factor * _item_units(item)
+    source = item if item is not None else key
+    writes = [(table, "", _key_text(source.get(schema[""])), float(units))]
+    for index, attribute in schema.items():
+        if index and item is not None and attribute in item:
+            writes.append((table, index, _key_text(item[attribute]), float(units)))
+    return writes
 
 
-def _units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float]:
+def _key_text(attribute: dict[str, Any] | None) -> str:
+    if not attribute:
+        return "?"
+    (_kind, value), *_ = attribute.items()
+    return str(value)
+
+
+def _writes(
+    operation: str, params: dict[str, Any], schema_of: Any, read_back: Any
+) -> list[tuple[str, str, str, float]]:
+    """The writes of one call: (table, index ("" for the table), partition key value, WRU)."""
+    entries: list[tuple[str, dict[str, Any], int]] = []  # (kind, request, factor)
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        entries = [(operation.removesuffix("Item"), params, 1)]
+    elif operation == "TransactWriteItems":
+        for entry in params.get("TransactItems", []):
+            (kind, request), *_ = entry.items()
+            entries.append((kind, request, 2))
+    elif operation == "BatchWriteItem":
+        for table, requests in params.get("RequestItems", {}).items():
+            for r in requests:
+                kind = "Put" if "PutRequest" in r else "Delete"
+                request = r.get("PutRequest") or r.get("DeleteRequest") or {}
+                entries.append((kind, {"TableName": table, **request}, 1))
+    writes = []
+    for kind, request, factor in entries:
+        table = request["TableName"]
+        schema = schema_of(table)
+        if kind == "Put":
+            writes += _item_writes(table, schema, request["Item"], request["Item"], factor)
+        elif kind == "Update":
+            writes += _item_writes(table, schema, request["Key"], read_back(table, request["Key"]), factor)
+        else:  # Delete, ConditionCheck: <= 1 KB assumed
+            writes += _item_writes(table, schema, request["Key"], None, factor)
+    return writes
+
+
+def _read_units_of(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
     consistent = bool(params.get("ConsistentRead"))
     if operation == "GetItem":
-        return _read_units(item_size(parsed.get("Item", {})), consistent), 0
+        return _read_units(item_size(parsed.get("Item", {})), consistent)
     if operation in ("Query", "Scan"):
-        return _read_units(sum(item_size(i) for i in parsed.get("Items", [])), consistent), 0
+        return _read_units(sum(item_size(i) for i in parsed.get("Items", [])), consistent)
     if operation == "BatchGetItem":
         items = [i for found in parsed.get("Responses", {}).values() for i in found]
-        return sum(_read_units(item_size(i), consistent) for i in items), 0
+        return sum(_read_units(item_size(i), consistent) for i in items)
     if operation == "TransactGetItems":
-        return sum(
-            2 * _read_units(item_size(r.get("Item", {})), True) for r in parsed.get("Responses", [])
-        ), 0
-    if operation == "PutItem":
-        return 0, _write_units(params.get("Item"))
-    if operation == "UpdateItem":
-        return 0, _update_units(params)
-    if operation == "DeleteItem":
-        return 0, 1
-    if operation == "TransactWriteItems":
-        wru = 0
-        for entry in params.get("TransactItems", []):
-            if "Put" in entry:
-                wru += 2 * _write_units(entry["Put"].get("Item"))
-            elif "Update" in entry:
-                wru += 2 * _update_units(entry["Update"])
-            else:
-                wru += 2
-        return 0, wru
-    if operation == "BatchWriteItem":
-        requests = [r for found in params.get("RequestItems", {}).values() for r in found]
-        return 0, sum(_write_units(r.get("PutRequest", {}).get("Item")) for r in requests)
-    return 0, 0  # DescribeTable and the like: no request units
+        return sum(2 * _read_units(item_size(r.get("Item", {})), True) for r in parsed.get("Responses", []))
+    return 0  # writes, DescribeTable and the like
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
@@ -188,23 +257,37 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(200)
         self.end_headers()
+        with self.server.lock:  # type: ignore[attr-defined]
+            self.server.received += 1  # type: ignore[attr-defined]
 
     def log_message(self, *_args: Any) -> None:
         pass
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    """The merchant's webhook endpoint: answers 200 and counts the deliveries."""
+
     daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Receiver)
+        self.lock = threading.Lock()
+        self.received = 0
 
     def handle_error(self, *_args: Any) -> None:
         pass  # a delivery that hangs up first (its timeout) is the gateway's business, not the figure's
 
 
-def _executions(sfn: Any, cloud: LocalCloud) -> set[str]:
+def _machines(sfn: Any) -> list[str]:
+    """Every state machine of the stack and its nested stacks, whatever the layout names them."""
+    return [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
+
+
+def _executions(sfn: Any) -> set[str]:
     return {
         e["executionArn"]
-        for name in STATE_MACHINES
-        for e in sfn.list_executions(stateMachineArn=cloud.physical(name))["executions"]
+        for arn in _machines(sfn)
+        for e in sfn.list_executions(stateMachineArn=arn)["executions"]
     }
 
 
@@ -222,59 +305,52 @@ def _transitions(sfn: Any, arns: set[str]) -> tuple[int, dict[str, int]]:
     return total, per_machine
 
 
-def _running(sfn: Any, cloud: LocalCloud) -> bool:
+def _running(sfn: Any) -> bool:
     return any(
-        sfn.list_executions(stateMachineArn=cloud.physical(name), statusFilter="RUNNING")["executions"]
-        for name in STATE_MACHINES
+        sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+        for arn in _machines(sfn)
     )
 
 
-def _quiet(sfn: Any, cloud: LocalCloud, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(3.0)
-        if not _running(sfn, cloud):
-            return
-
-
-def _settle(meter: Meter, sfn: Any, cloud: LocalCloud, timeout: float = 60) -> None:
-    """Until every published event has been delivered once and no workflow runs (one endpoint, "*")."""
+def _settle(meter: Meter, receiver: _Server, sfn: Any, phase: str, timeout: float = 60) -> bool:
+    """Until the receiver has had one delivery per event published in ``phase`` and no workflow runs."""
     deadline = time.monotonic() + timeout
     time.sleep(1.0)
     while time.monotonic() < deadline:
-        with meter.lock:
-            delivered = sum(1 for name, _ms, _s in meter.invocations if name == "DeliverWebhook")
-            published = meter.eventbridge_entries
-        if published and delivered >= published and not _running(sfn, cloud):
+        with meter.lock, receiver.lock:
+            published, delivered = meter.published[phase], receiver.received
+        if published and delivered >= published and not _running(sfn):
             time.sleep(0.5)
-            return
+            return True
         time.sleep(0.2)
-    meter.settled = False  # counted as far as it got; reported
+    return False
 
 
 def _api_functions() -> set[str]:
-    sam = yaml_parse((payments.ROOT / "template.yaml").read_text())
-    return {
-        logical_id
-        for logical_id, r in sam["Resources"].items()
-        if any(e.get("Type") == "Api" for e in r.get("Properties", {}).get("Events", {}).values())
-    }
+    return {f.logical_id for f in functions() if f.api_events}
 
 
 def measure() -> dict[str, Any]:
+    """One warm lifecycle counted; the cost per million and the raw counts ``capacity.py`` reads."""
     template = payments.ROOT / "template.yaml"
     meter, counter = Meter(), payments.CallCounter()
     meter.wrap_invoke()
-    receiver = _Server(("127.0.0.1", 0), _Receiver)
+    receiver = _Server()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     original_attach = counter.attach
+    warm_settled = [True]
 
     def attach() -> None:  # count_lifecycle attaches the counter after its warm-up lifecycle
         original_attach()
-        meter.attach()
-        _quiet(sfn, cloud)  # the warm-up lifecycle's webhooks delivered
-        before.update(_executions(sfn, cloud))
+        warm_settled[0] = _settle(meter, receiver, sfn, "warm-up")  # the warm-up's webhooks delivered
+        before.update(_executions(sfn))
+        with receiver.lock:
+            receiver.received = 0
+        meter.phase = "measured"
         meter.recording = True
+
+    def settle() -> None:
+        meter.settled = _settle(meter, receiver, sfn, "measured")
 
     counter.attach = attach  # type: ignore[method-assign]
     with LocalCloud(template, port=0, stack_name="paygate", parameters=local_parameters(template)) as cloud:
@@ -288,27 +364,28 @@ def measure() -> dict[str, Any]:
             assert connection.getresponse().status == 201
             sfn = boto3.client("stepfunctions", region_name=cloud.region)
             before: set[str] = set()  # the executions of the warm-up lifecycle, left out
-            calls, final = payments.count_lifecycle(cloud, counter, settle=lambda: _settle(meter, sfn, cloud))
+            meter.attach()
+            meter.phase = "warm-up"
+            calls, final = payments.count_lifecycle(cloud, counter, settle=settle)
             meter.recording = False
-            started = _executions(sfn, cloud) - before
+            meter.phase = ""
+            started = _executions(sfn) - before
             transitions, per_machine = _transitions(sfn, started)
         finally:
             os.dup2(saved, 1)
             os.close(sink)
     receiver.shutdown()
     memory = {f.logical_id: f.memory_mb for f in functions()}
-    invocations = [
-        (name, ms, sqs) for name, ms, sqs in meter.invocations if name not in ("GetPayment", "GetRefund")
-    ]
+    invocations = [i for i in meter.invocations if i[0] not in ("GetPayment", "GetRefund")]
     api = _api_functions()
-    sqs_batches = [sqs for _n, _ms, sqs in invocations if sqs]
+    sqs_batches = [sqs for _n, _ms, sqs, _st in invocations if sqs]
     sqs_requests = sum(sqs_batches) + 2 * len(sqs_batches)
-    measured_gbs = sum(memory[n] / 1024 * math.ceil(ms) / 1000 for n, ms, _s in invocations)
-    assumed_gbs = sum(memory[n] / 1024 * ASSUMED_MS / 1000 for n, _ms, _s in invocations)
+    measured_gbs = sum(memory[n] / 1024 * math.ceil(ms) / 1000 for n, ms, _s, _t in invocations)
+    assumed_gbs = sum(memory[n] / 1024 * ASSUMED_MS / 1000 for n, _ms, _s, _t in invocations)
     usage = {
         "lambda_request": len(invocations),
         "lambda_gb_second_arm64": assumed_gbs,
-        "apigateway_rest_request": sum(1 for n, _ms, _s in invocations if n in api),
+        "apigateway_rest_request": sum(1 for i in invocations if i[0] in api),
         "dynamodb_write_request_unit": meter.wru,
         "dynamodb_read_request_unit": meter.rru,
         "stepfunctions_state_transition": transitions,
@@ -317,14 +394,18 @@ def measure() -> dict[str, Any]:
     }
     per_million = {name: count * price(name) * 1e6 for name, count in usage.items()}
     by_function: dict[str, list[float]] = {}
-    for name, ms, _s in invocations:
+    for name, ms, _s, _t in invocations:
         by_function.setdefault(name, []).append(round(ms, 1))
+    operations: dict[str, int] = {}
+    for (_function, service, operation), n in calls.items():
+        operations[f"{service}:{operation}"] = operations.get(f"{service}:{operation}", 0) + n
     return {
         "region": REGION,
         "prices": READ_ON,
         "refund_status": final["status"],
-        "settled": meter.settled,
-        "webhook_deliveries": sum(1 for n, _ms, _s in invocations if n == "DeliverWebhook"),
+        "settled": meter.settled and warm_settled[0] and not meter.errors,
+        "meter_errors": meter.errors[:5],
+        "webhook_deliveries": receiver.received,
         "aws_calls": sum(calls.values()),
         "usage_per_lifecycle": {k: round(v, 4) for k, v in usage.items()},
         "usd_per_million": {k: round(v, 2) for k, v in per_million.items()},
@@ -338,7 +419,17 @@ def measure() -> dict[str, Any]:
         ),
         "assumed_ms": ASSUMED_MS,
         "transitions_per_machine": per_machine,
+        "executions_started": len(started),
         "durations_ms": by_function,
+        "records_per_function": {
+            name: [
+                sum(i[2] + i[3] for i in invocations if i[0] == name),
+                sum(1 for i in invocations if i[0] == name),
+            ]
+            for name in by_function
+        },
+        "calls_by_operation": dict(sorted(operations.items())),
+        "writes": [list(w) for w in meter.writes],
     }
 
 
@@ -367,7 +458,7 @@ def main() -> int:
     print(
         "out of scope: CloudWatch Logs, X-Ray, CloudFront/S3, data transfer, idle SQS polls, INIT, free tiers"
     )
-    print(json.dumps({"benchmark": "cost", **result}))
+    print(json.dumps({"benchmark": "cost", **{k: v for k, v in result.items() if k != "writes"}}))
     if not result["settled"]:
         print("WARNING: not every published event was delivered within 60 s: the figures are partial")
     return 0 if result["refund_status"] == "processed" and result["settled"] else 1

@@ -1,11 +1,15 @@
 """The template's functions as `sam build` sees them: code folder, memory, environment (for the benchmarks).
 
-Not a benchmark: ``import_time.py``, ``deploy_size.py`` and ``cost.py`` read the functions from here.
+Not a benchmark: ``import_time.py``, ``deploy_size.py``, ``cost.py`` and ``capacity.py`` read the
+functions from here. The root template and every nested application it names by a local path
+(``AWS::Serverless::Application`` / ``AWS::CloudFormation::Stack`` with a ``Location`` or
+``TemplateURL`` on disk) are read, so the figures follow the functions wherever a stack puts them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,7 @@ from samtranslator.yaml_helper import yaml_parse
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 LAYER = ROOT / "layers" / "paygate"
+_NESTED = ("AWS::Serverless::Application", "AWS::CloudFormation::Stack")
 
 
 @dataclass
@@ -22,6 +27,23 @@ class Function:
     code_dir: Path
     memory_mb: int
     environment: dict[str, str]
+    api_events: int = 0  # how many Api events route requests to it
+    event_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> Properties
+    reserved_concurrency: int | None = None
+    template: Path = TEMPLATE
+
+
+def templates(path: Path = TEMPLATE) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The template at ``path`` and, depth first, every nested template it names on disk."""
+    sam = yaml_parse(path.read_text())
+    yield path, sam
+    for resource in sam.get("Resources", {}).values():
+        if resource.get("Type") not in _NESTED:
+            continue
+        props = resource.get("Properties", {})
+        location = props.get("Location", props.get("TemplateURL"))
+        if isinstance(location, str) and "://" not in location:
+            yield from templates((path.parent / location).resolve())
 
 
 def _value(name: str, raw: Any, parameters: dict[str, Any]) -> str:
@@ -34,24 +56,34 @@ def _value(name: str, raw: Any, parameters: dict[str, Any]) -> str:
 
 
 def functions() -> list[Function]:
-    sam = yaml_parse(TEMPLATE.read_text())
-    parameters = sam.get("Parameters", {})
-    defaults = sam.get("Globals", {}).get("Function", {})
-    global_env = defaults.get("Environment", {}).get("Variables", {})
     found = []
-    for logical_id, resource in sam["Resources"].items():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        if not isinstance(props.get("CodeUri"), str):
-            continue
-        variables = {**global_env, **props.get("Environment", {}).get("Variables", {})}
-        found.append(
-            Function(
-                logical_id=logical_id,
-                code_dir=ROOT / props["CodeUri"],
-                memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
-                environment={k: _value(k, v, parameters) for k, v in variables.items()},
+    for path, sam in templates():
+        parameters = sam.get("Parameters", {})
+        defaults = sam.get("Globals", {}).get("Function", {})
+        global_env = defaults.get("Environment", {}).get("Variables", {})
+        for logical_id, resource in sam.get("Resources", {}).items():
+            if resource.get("Type") != "AWS::Serverless::Function":
+                continue
+            props = resource["Properties"]
+            if not isinstance(props.get("CodeUri"), str):
+                continue
+            variables = {**global_env, **props.get("Environment", {}).get("Variables", {})}
+            events = props.get("Events", {}) or {}
+            reserved = props.get("ReservedConcurrentExecutions")
+            found.append(
+                Function(
+                    logical_id=logical_id,
+                    code_dir=path.parent / props["CodeUri"],
+                    memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
+                    environment={k: _value(k, v, parameters) for k, v in variables.items()},
+                    api_events=sum(1 for e in events.values() if e.get("Type") == "Api"),
+                    event_sources={
+                        name: e.get("Properties", {})
+                        for name, e in events.items()
+                        if e.get("Type") in ("SQS", "DynamoDB", "Kinesis")
+                    },
+                    reserved_concurrency=int(reserved) if isinstance(reserved, int | str) else None,
+                    template=path,
+                )
             )
-        )
     return found

@@ -35,6 +35,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("import_time", ["--repeat", "3"]),
     ("deploy_size", []),
     ("cost", []),
+    ("capacity", []),  # also writes its own section of RESULTS.md (kept below with the others)
     ("stripe_compare", ["--count", "200"]),
 ]
 
@@ -169,6 +170,24 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
                 f"USD {f['usd_per_million_total']:.0f} (Step Functions"
                 f" {f['usd_per_million']['stepfunctions_state_transition']:.0f})",
                 "-",
+            )
+        )
+    f = results.get("capacity", {}).get("figures")
+    if f:
+        binding = f["binding"]
+        rows.append(
+            (
+                "sustained payment lifecycles/s per region at default AWS quotas (benchmarks/capacity.py)",
+                f"{f['lifecycles_per_s']:,.0f} (binding: {binding['quota']}, {binding['per_lifecycle']:g}"
+                f" {binding['use']} per lifecycle); one merchant {f['merchant_lifecycles_per_s']:,.0f}",
+                f">= 500: {_met(f['lifecycles_per_s'] >= 500)}",
+            )
+        )
+        rows.append(
+            (
+                "AWS cost of one million lifecycles with webhooks (capacity run)",
+                f"USD {f['usd_per_million_total']:.2f}",
+                f"<= 50: {_met(f['usd_per_million_total'] <= 50)}",
             )
         )
     f = results.get("stripe_compare", {}).get("figures")
