@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: install run test lint validate openapi bench clean e2e localstack-deploy
+.PHONY: install run test lint validate openapi build layer-check bench clean e2e localstack-deploy
 
 $(STAMP): pyproject.toml layers/paygate/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(CHROMIUM):
 
 # The OpenAPI document, generated from the route functions into the layer before a run or a build.
 OPENAPI := layers/paygate/paygate/api/static/openapi.json
-$(OPENAPI): $(STAMP) $(wildcard functions/*/app.py) $(shell find layers/paygate/paygate -name '*.py')
+$(OPENAPI): $(STAMP) $(shell find functions layers/paygate/paygate -name '*.py')
 	$(BIN)/python -m paygate.api.openapi --out $@
 
 openapi: $(OPENAPI)
@@ -37,15 +37,38 @@ $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
 
+SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam
+
 validate: $(SAM_VENV)/bin/sam
-	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint -t template.yaml
+	$(SAM) validate --lint -t template.yaml
+
+# Every pinned layer distribution has a wheel `sam build` accepts for the python3.11 arm64 layer: cp311
+# (or abi3 / pure Python) tagged manylinux2014 / manylinux_2_17 aarch64, SAM CLI 1.170.0's list for
+# python3.11. Asks the index, so it runs only when requirements.txt changes (docs/deploy.md).
+LAYER_REQUIREMENTS := layers/paygate/requirements.txt
+LAYER_CHECK := build/layer-wheels/checked
+ARM64_WHEELS := --only-binary=:all: --platform manylinux2014_aarch64 --platform manylinux_2_17_aarch64 \
+	--python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none
+$(LAYER_CHECK): $(LAYER_REQUIREMENTS) | $(SAM_VENV)/bin/sam
+	rm -rf $(@D)
+	$(SAM_VENV)/bin/python -m pip download --quiet --no-deps $(ARM64_WHEELS) -d $(@D) -r $<
+	touch $@
+
+layer-check: $(LAYER_CHECK)
+
+# `sam build` of the root template and the nested stacks it names, into build/sam, as a deployer runs
+# it (needs python3.11 on PATH). --cached: build/build.toml keeps each function's and the layer's source
+# and manifest hashes, build/cache their last build, .aws-sam/deps the layer's installed wheels; only
+# what changed is rebuilt, and pip (online) runs again only when requirements.txt changes.
+build: $(SAM_VENV)/bin/sam $(OPENAPI) $(LAYER_CHECK)
+	$(SAM) build -t template.yaml --build-dir build/sam --cache-dir build/cache --cached --parallel
 
 lint: install validate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml
 
-test: lint $(CHROMIUM) $(OPENAPI)
+test: lint build $(CHROMIUM) $(OPENAPI)
 	$(BIN)/pytest
 
 # Every benchmark (benchmarks/*.py), then benchmarks/RESULTS.md with the figures and the machine.
@@ -65,7 +88,7 @@ soak: install
 	$(BIN)/python -m tests.soak.soak --payments 500 --p 0.1 --results benchmarks/RESULTS.md
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache build .aws-sam *.egg-info
 
 # schemathesis against localcloud, every operation, many more examples than `make test` runs
 .PHONY: fuzz
