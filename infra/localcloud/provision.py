@@ -150,7 +150,7 @@ def cfn_suffix(*parts: str, length: int = 12) -> str:
 def cfn_name(stack: str, logical_id: str, max_len: int) -> str:
     """``<stack>-<LogicalId>-<SUFFIX>`` as CloudFormation names what a template leaves unnamed; when
     too long for the service, the stack name and the logical id are shortened, never the suffix."""
-    suffix = cfn_suffix(stack, logical_id, length=12 if max_len >= 64 else 8)
+    suffix = cfn_suffix(stack, logical_id)
     budget = max_len - len(suffix) - 2
     if len(stack) + len(logical_id) > budget:
         keep_id = min(len(logical_id), max(budget // 2, budget - len(stack)))

@@ -160,6 +160,12 @@ def _swap_local_paths(sam: dict[str, Any], base: Path) -> dict[str, Path]:
             key = f"function/{logical_id}.zip"
             code_dirs[key] = (base / uri).resolve()
             props["CodeUri"] = f"s3://{_PLACEHOLDER_BUCKET}/{key}"
+        elif rtype == "AWS::Serverless::Application" and not isinstance(props.get("Location"), str):
+            # the transform would ask the Serverless Application Repository for the template
+            raise TemplateError(
+                logical_id,
+                "Location must be a local template file (repository applications are not supported)",
+            )
         elif rtype == "AWS::Serverless::LayerVersion":
             uri = props.get("ContentUri")
             if not isinstance(uri, str) or uri.startswith("s3://"):
