@@ -71,6 +71,14 @@ def build_routes(apis: dict[str, RestApi], functions: FunctionRegistry) -> list[
             for key, operation in operations.items():
                 method = "ANY" if key == _ANY else key.upper()
                 if key != _ANY and key not in _METHODS:
+                    if key.lower() in (*_METHODS, "any"):
+                        # what SAM's MergeDefinitions writes for `Method: any` or `Method: GET`: API
+                        # Gateway knows no such key and the route would silently not exist
+                        raise TemplateError(
+                            api.logical_id,
+                            f"{key} {resource}: not an OpenAPI method key (write get/post/... in lower"
+                            f" case, or {_ANY} for ANY)",
+                        )
                     continue
                 integration = operation.get("x-amazon-apigateway-integration", {})
                 if integration.get("type") != "aws_proxy":

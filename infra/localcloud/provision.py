@@ -2,6 +2,16 @@
 
 Each resource is created through the service's own API (boto3 against the in-process moto), so what
 handlers later read and write is moto's real implementation, not a localcloud imitation.
+
+A nested stack (``AWS::CloudFormation::Stack``) is provisioned as CloudFormation does: its own
+Provisioner, its own logical-id namespace, parameters from the parent's resolved ``Parameters``, and
+its ``Outputs`` as the parent's ``Fn::GetAtt <Stack>.Outputs.<Name>``. What the runtime drives
+(functions, mappings, rules, APIs...) is collected once for the whole tree, keyed by qualified id
+(``Orders/Handler``). Names: the root's unnamed resources are ``<stack>-<LogicalId>`` (localcloud's
+readable names, kept since tests and operators use them); a nested stack is named
+``<parent>-<LogicalId>-<SUFFIX>`` and its unnamed resources ``<nested stack>-<LogicalId>-<SUFFIX>``,
+truncated to each service's limit as CloudFormation does, the suffix deterministic so names survive
+a restart.
 """
 
 from __future__ import annotations
@@ -9,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +31,7 @@ from botocore.exceptions import ClientError
 from localcloud.errors import TemplateError
 from localcloud.intrinsics import Resolver
 from localcloud.lambdas import FunctionRegistry, FunctionSpec
-from localcloud.template import Resource, Template
+from localcloud.template import Resource, Template, stringify
 
 _BINARY_EXTENSION = "x-amazon-apigateway-binary-media-types"
 ACCOUNT = "123456789012"
@@ -81,8 +92,22 @@ class RestApi:
 
 
 @dataclass
+class NestedStack:
+    """What one nested stack became: its name, its resources' physical ids and attributes, its Outputs."""
+
+    name: str
+    arn: str
+    physical: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Deployed:
-    """What the template became: physical ids, attributes and what the runtime needs to drive."""
+    """What the template became: physical ids, attributes and what the runtime needs to drive.
+
+    ``physical``, ``attributes`` and ``outputs`` are the root stack's; ``stacks`` holds each nested
+    stack's by path (``Orders``, ``Orders/Audit``). The rest covers the whole tree."""
 
     physical: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -96,11 +121,41 @@ class Deployed:
     response_headers_policies: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     site_buckets: dict[str, str] = field(default_factory=dict)  # logical id -> bucket name
     outputs: dict[str, Any] = field(default_factory=dict)
+    stacks: dict[str, NestedStack] = field(default_factory=dict)
+
+    def stack(self, path: str) -> NestedStack | Deployed:
+        """The root for ``""``, else the nested stack at ``path``."""
+        return self if not path else self.stacks[path]
 
 
 def _short_id(*parts: str, length: int = 10) -> str:
     digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
     return digest[:length]
+
+
+_SUFFIX_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def cfn_suffix(*parts: str, length: int = 12) -> str:
+    """CloudFormation's random suffix of generated names (upper-case letters and digits), derived
+    from ``parts`` so the same template gets the same names on every start."""
+    number = int(hashlib.sha256("/".join(parts).encode()).hexdigest(), 16)
+    chars = []
+    for _ in range(length):
+        number, index = divmod(number, len(_SUFFIX_ALPHABET))
+        chars.append(_SUFFIX_ALPHABET[index])
+    return "".join(chars)
+
+
+def cfn_name(stack: str, logical_id: str, max_len: int) -> str:
+    """``<stack>-<LogicalId>-<SUFFIX>`` as CloudFormation names what a template leaves unnamed; when
+    too long for the service, the stack name and the logical id are shortened, never the suffix."""
+    suffix = cfn_suffix(stack, logical_id)
+    budget = max_len - len(suffix) - 2
+    if len(stack) + len(logical_id) > budget:
+        keep_id = min(len(logical_id), max(budget // 2, budget - len(stack)))
+        stack, logical_id = stack[: budget - keep_id], logical_id[:keep_id]
+    return f"{stack}-{logical_id}-{suffix}"
 
 
 class Provisioner:
@@ -110,12 +165,28 @@ class Provisioner:
         stack_name: str,
         region: str,
         on_resource: Callable[[str], None] | None = None,
+        *,
+        shared: Deployed | None = None,
+        parameters: dict[str, Any] | None = None,
     ) -> None:
+        """``shared`` and ``parameters`` are given for a nested stack: the tree's collections and
+        the values its parent passed (``Template.bind``)."""
         self.template = template
-        self.on_resource = on_resource  # told each logical id once it exists (a progress bar)
+        self.on_resource = on_resource  # told each (qualified) logical id once it exists (a progress bar)
         self.stack = stack_name
         self.region = region
-        self.deployed = Deployed()
+        self.deployed = shared if shared is not None else Deployed()
+        self.parameters = parameters if parameters is not None else template.parameters
+        self.nested = bool(template.stack_path)
+        self.stack_arn = f"arn:aws:cloudformation:{region}:{ACCOUNT}:stack/{stack_name}/" + str(
+            uuid.uuid5(uuid.NAMESPACE_URL, stack_name)
+        )
+        if self.nested:
+            record = NestedStack(stack_name, self.stack_arn)
+            self.deployed.stacks[template.stack_path] = record
+            self.physical, self.attributes = record.physical, record.attributes
+        else:
+            self.physical, self.attributes = self.deployed.physical, self.deployed.attributes
         self.resolver = Resolver(
             ref=self._ref,
             get_att=self._get_att,
@@ -145,6 +216,7 @@ class Provisioner:
             "AWS::SNS::Topic": self._topic,
             "AWS::SNS::Subscription": self._subscription,
             "AWS::CloudWatch::Alarm": self._alarm,
+            "AWS::CloudFormation::Stack": self._nested_stack,
         }
 
     # --- intrinsics -------------------------------------------------------------------------
@@ -153,23 +225,23 @@ class Provisioner:
             "AWS::Region": self.region,
             "AWS::AccountId": ACCOUNT,
             "AWS::StackName": self.stack,
-            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{self.stack}/localcloud",
+            "AWS::StackId": self.stack_arn,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
         }
 
     def _ref(self, name: str) -> Any:
-        if name in self.template.parameters:
-            return self.template.parameters[name]
+        if name in self.parameters:
+            return self.parameters[name]
         pseudo = self._pseudo()
         if name in pseudo:
             return pseudo[name]
-        if name in self.deployed.physical:
-            return self.deployed.physical[name]
+        if name in self.physical:
+            return self.physical[name]
         raise TemplateError(name, "referenced before it exists (or skipped by its Condition)")
 
     def _get_att(self, logical_id: str, attribute: str) -> Any:
-        attrs = self.deployed.attributes.get(logical_id)
+        attrs = self.attributes.get(logical_id)
         if attrs is None:
             raise TemplateError(logical_id, "referenced before it exists (or skipped by its Condition)")
         if attribute not in attrs:
@@ -191,7 +263,13 @@ class Provisioner:
     def _name(self, res: Resource, given: Any, max_len: int = 64) -> str:
         if given:
             return str(given)
+        if self.nested:
+            return cfn_name(self.stack, res.logical_id, max_len)
         return f"{self.stack}-{res.logical_id}"[:max_len]
+
+    def _id(self, res: Resource) -> str:
+        """The resource's id across the tree (``Orders/Handler`` in a nested stack)."""
+        return self.template.qualified(res.logical_id)
 
     # --- driver -----------------------------------------------------------------------------
     def provision(self) -> Deployed:
@@ -199,31 +277,40 @@ class Provisioner:
             res = self.template.resources[logical_id]
             if res.condition and not self.resolver.condition(res.condition):
                 continue
+            where = self._id(res)
             try:
                 props = self.resolver.resolve(res.properties)
             except TemplateError as exc:
-                if exc.where == logical_id:
-                    raise
-                raise TemplateError(logical_id, str(exc)) from exc
+                if exc.where in (logical_id, where):
+                    raise TemplateError(where, exc.problem) from exc
+                raise TemplateError(where, str(exc)) from exc
             except (KeyError, IndexError, TypeError, ValueError) as exc:
-                raise TemplateError(logical_id, f"cannot evaluate its properties: {exc!r}") from exc
+                raise TemplateError(where, f"cannot evaluate its properties: {exc!r}") from exc
             creator = self._creators.get(res.type, self._inert)
             try:
                 creator(res, props)
             except ClientError as exc:  # the emulated service refused the properties, as AWS would
-                raise TemplateError(logical_id, f"{res.type} rejected: {exc}") from exc
+                raise TemplateError(where, f"{res.type} rejected: {exc}") from exc
+            except TemplateError as exc:
+                if exc.where == logical_id:
+                    raise TemplateError(where, exc.problem) from exc
+                raise
             if self.on_resource is not None:
-                self.on_resource(logical_id)
-        self.deployed.outputs = {
+                self.on_resource(where)
+        outputs = {
             name: self.resolver.resolve(spec.get("Value"))
             for name, spec in self.template.outputs.items()
             if not spec.get("Condition") or self.resolver.condition(spec["Condition"])
         }
+        if self.nested:
+            self.deployed.stacks[self.template.stack_path].outputs = outputs
+        else:
+            self.deployed.outputs = outputs
         return self.deployed
 
     def _set(self, res: Resource, physical: Any, **attributes: Any) -> None:
-        self.deployed.physical[res.logical_id] = physical
-        self.deployed.attributes[res.logical_id] = attributes
+        self.physical[res.logical_id] = physical
+        self.attributes[res.logical_id] = attributes
 
     # --- resource types ---------------------------------------------------------------------
     def _inert(self, res: Resource, props: dict[str, Any]) -> None:
@@ -283,7 +370,7 @@ class Provisioner:
         ident = _short_id(self.stack, res.logical_id, length=32)
         ident = f"{ident[:8]}-{ident[8:12]}-{ident[12:16]}-{ident[16:20]}-{ident[20:]}"  # CloudFront's shape
         config = props["ResponseHeadersPolicyConfig"]
-        self.deployed.response_headers_policies[ident] = (res.logical_id, config)
+        self.deployed.response_headers_policies[ident] = (self._id(res), config)
         self._set(res, ident, Id=ident, LastModifiedTime="2024-01-01T00:00:00Z")
 
     def _table(self, res: Resource, props: dict[str, Any]) -> None:
@@ -329,8 +416,7 @@ class Provisioner:
 
     def _queue(self, res: Resource, props: dict[str, Any]) -> None:
         fifo = str(props.get("FifoQueue", "false")).lower() == "true"
-        default = f"{self.stack}-{res.logical_id}"[: 75 if fifo else 80] + (".fifo" if fifo else "")
-        name = props.get("QueueName") or default
+        name = props.get("QueueName") or self._name(res, None, 75 if fifo else 80) + (".fifo" if fifo else "")
         attributes = {
             key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
             for key in self._QUEUE_ATTRIBUTES
@@ -367,7 +453,7 @@ class Provisioner:
         if targets:
             self.client("events").put_targets(Rule=name, EventBusName=bus, Targets=targets)
         self.deployed.rules.append(
-            RuleSpec(res.logical_id, name, bus, arn, props.get("ScheduleExpression"), state == "ENABLED")
+            RuleSpec(self._id(res), name, bus, arn, props.get("ScheduleExpression"), state == "ENABLED")
         )
         self._set(res, name, Arn=arn)
 
@@ -378,7 +464,7 @@ class Provisioner:
         if local.get("SyncDir"):
             folder = self.template.path.parent / local["SyncDir"]
             self._sync(name, folder, res.logical_id, local.get("SyncExclude", []))
-            self.deployed.site_buckets[res.logical_id] = name
+            self.deployed.site_buckets[self._id(res)] = name
         self._set(
             res,
             name,
@@ -448,7 +534,7 @@ class Provisioner:
         variables = props.get("Environment", {}).get("Variables", {})
         self.deployed.functions.add(
             FunctionSpec(
-                logical_id=res.logical_id,
+                logical_id=self._id(res),
                 name=name,
                 arn=arn,
                 code_dir=self.template.code_dir(code["S3Key"]),
@@ -473,7 +559,7 @@ class Provisioner:
         default_batch = 10 if service == "sqs" else 100
         self.deployed.mappings.append(
             EventSourceMapping(
-                logical_id=res.logical_id,
+                logical_id=self._id(res),
                 source_arn=source,
                 function=props["FunctionName"],
                 batch_size=int(props.get("BatchSize", default_batch)),
@@ -497,8 +583,8 @@ class Provisioner:
         api_id = _short_id(self.stack, res.logical_id)
         # CloudFormation escapes "/" in media types as "~1"; the OpenAPI extension may list them too.
         media_types = [*props.get("BinaryMediaTypes", []), *props["Body"].get(_BINARY_EXTENSION, [])]
-        self.deployed.apis[res.logical_id] = RestApi(
-            res.logical_id,
+        self.deployed.apis[self._id(res)] = RestApi(
+            self._id(res),
             api_id,
             props["Body"],
             binary_media_types=sorted({media.replace("~1", "/") for media in media_types}),
@@ -513,5 +599,18 @@ class Provisioner:
 
     def _distribution(self, res: Resource, props: dict[str, Any]) -> None:
         ident = "E" + _short_id(self.stack, res.logical_id, length=13).upper()
-        self.deployed.distributions[res.logical_id] = props.get("DistributionConfig", {})
+        self.deployed.distributions[self._id(res)] = props.get("DistributionConfig", {})
         self._set(res, ident, Id=ident, DomainName=f"d{_short_id(ident, length=13)}.cloudfront.net")
+
+    def _nested_stack(self, res: Resource, props: dict[str, Any]) -> None:
+        """Create the nested stack's resources now (its parent waits, as CloudFormation waits for
+        CREATE_COMPLETE), then expose its Outputs as ``Outputs.<Name>`` attributes."""
+        child = self.template.children[res.logical_id]
+        given = {name: stringify(value) for name, value in props.get("Parameters", {}).items()}
+        name = cfn_name(self.stack, res.logical_id, 128)
+        provisioner = Provisioner(
+            child, name, self.region, self.on_resource, shared=self.deployed, parameters=child.bind(given)
+        )
+        provisioner.provision()
+        outputs = self.deployed.stacks[child.stack_path].outputs
+        self._set(res, provisioner.stack_arn, **{f"Outputs.{key}": value for key, value in outputs.items()})

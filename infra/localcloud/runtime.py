@@ -169,9 +169,9 @@ class LocalCloud:
     def start_steps(self) -> int:
         """How many times ``progress`` is called by ``start()``: every resource (a resource whose
         Condition is false is skipped, so this is an upper bound), the pollers, each InvokeOnStart."""
-        resources = self.template.resources.values()
+        resources = [r for t in self.template.walk() for r in t.resources.values()]
         on_start = sum(1 for r in resources if r.metadata.get("localcloud", {}).get("InvokeOnStart"))
-        return len(self.template.resources) + 1 + on_start
+        return len(resources) + 1 + on_start
 
     def _step(self, done: str) -> None:
         if self.progress is not None:
@@ -233,12 +233,20 @@ class LocalCloud:
         return self.deployed.functions.get(logical_id)
 
     def physical(self, logical_id: str) -> Any:
+        """Physical id of a resource; ``Orders/OrdersTable`` names one inside nested stack Orders."""
         assert self.deployed is not None
-        return self.deployed.physical[logical_id]
+        path, _, name = logical_id.rpartition("/")
+        return self.deployed.stack(path).physical[name]
 
     def attribute(self, logical_id: str, name: str) -> Any:
         assert self.deployed is not None
-        return self.deployed.attributes[logical_id][name]
+        path, _, resource = logical_id.rpartition("/")
+        return self.deployed.stack(path).attributes[resource][name]
+
+    def outputs(self, stack: str = "") -> dict[str, Any]:
+        """The evaluated Outputs of the root (``""``) or of the nested stack at ``stack``."""
+        assert self.deployed is not None
+        return dict(self.deployed.stack(stack).outputs)
 
     def event_source_mappings(self) -> list[dict[str, Any]]:
         """The mappings as Lambda's ListEventSourceMappings shows them; Enabled while polled."""

@@ -4,6 +4,13 @@ The SAM transform is the one CloudFormation applies on deploy, so localcloud see
 AWS would: functions, their event-source mappings, rules, the REST API's OpenAPI body, roles. Local
 paths (CodeUri, ContentUri, DefinitionUri) are swapped for placeholders before the transform, which
 only accepts S3 locations, and remembered so functions and layers run from the source tree.
+
+Nested applications (``AWS::Serverless::Application`` with a local ``Location``) become
+``AWS::CloudFormation::Stack`` in the transform, as on AWS; each nested template is read and
+transformed on its own (CloudFormation transforms a nested template when it creates that stack) and
+kept in ``Template.children``, so a whole tree is checked before anything runs. A parameter whose
+value is known only once the parent's resources exist (a ``Ref`` or ``GetAtt`` of a resource) is
+*deferred*: the transform leaves its ``Ref`` in place and the provisioner resolves it.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ EMULATED = frozenset(
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::CloudWatch::Alarm",  # created, readable; moto never evaluates it against SQS metrics
+        "AWS::CloudFormation::Stack",  # a nested template (AWS::Serverless::Application), see load()
     }
 )
 # Types that deploy real things on AWS but change nothing a local request can observe (permissions,
@@ -87,9 +95,47 @@ class Template:
     mappings: dict[str, Any]
     outputs: dict[str, Any]
     code_dirs: dict[str, Path]  # placeholder S3 key -> local folder (functions and layers)
+    # nested stacks: logical id of the AWS::CloudFormation::Stack -> its template, read and checked
+    children: dict[str, Template] = field(default_factory=dict)
+    stack_path: str = ""  # "" for the root, "Orders", "Orders/Audit" below it
+    deferred: frozenset[str] = frozenset()  # parameters the parent's resources give at provisioning
+    parameter_specs: dict[str, Any] = field(default_factory=dict)  # the Parameters section as declared
 
     def code_dir(self, s3_key: str) -> Path:
         return self.code_dirs[s3_key]
+
+    def qualified(self, logical_id: str) -> str:
+        """The id that names a resource across the tree: ``Orders/OrdersTable`` in a nested stack."""
+        return f"{self.stack_path}/{logical_id}" if self.stack_path else logical_id
+
+    def walk(self) -> list[Template]:
+        """This template and every nested one below it, parents first."""
+        found = [self]
+        for child_id in sorted(self.children):
+            found.extend(self.children[child_id].walk())
+        return found
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Parameter values at provisioning: the parent's resolved ``Parameters`` over those known
+        when the template was read (declared defaults included), AllowedValues checked again."""
+        values = {**self.parameters, **given}
+        missing = self.deferred - set(values)
+        if missing:
+            raise TemplateError(self.stack_path, f"no value for deferred parameter(s) {sorted(missing)}")
+        for name in self.deferred:
+            allowed = self.parameter_specs[name].get("AllowedValues")
+            if allowed and values[name] not in allowed:
+                raise TemplateError(
+                    f"{self.stack_path}/Parameters.{name}", f"{values[name]!r} is not one of {allowed}"
+                )
+        return values
+
+
+def resource_counts(root: Template) -> dict[str, int]:
+    """Resources of each stack after the SAM transform (CloudFormation's per-stack quota is 500),
+    keyed by stack path ("" is the root). Resources behind a false Condition count too: the quota
+    must hold for every parameter set, and a nested stack counts as one resource of its parent."""
+    return {template.stack_path: len(template.resources) for template in root.walk()}
 
 
 def _load_document(path: Path) -> Any:
@@ -114,6 +160,12 @@ def _swap_local_paths(sam: dict[str, Any], base: Path) -> dict[str, Path]:
             key = f"function/{logical_id}.zip"
             code_dirs[key] = (base / uri).resolve()
             props["CodeUri"] = f"s3://{_PLACEHOLDER_BUCKET}/{key}"
+        elif rtype == "AWS::Serverless::Application" and not isinstance(props.get("Location"), str):
+            # the transform would ask the Serverless Application Repository for the template
+            raise TemplateError(
+                logical_id,
+                "Location must be a local template file (repository applications are not supported)",
+            )
         elif rtype == "AWS::Serverless::LayerVersion":
             uri = props.get("ContentUri")
             if not isinstance(uri, str) or uri.startswith("s3://"):
@@ -165,9 +217,13 @@ def _transform(sam: dict[str, Any], parameters: dict[str, Any], region: str) -> 
         raise TemplateError("Transform", causes) from exc
 
 
-def _parameter_values(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def _parameter_values(
+    declared: dict[str, Any], given: dict[str, Any], deferred: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, spec in declared.items():
+        if name in deferred:
+            continue
         if name in given:
             values[name] = given[name]
         elif "Default" in spec:
@@ -177,7 +233,7 @@ def _parameter_values(declared: dict[str, Any], given: dict[str, Any]) -> dict[s
         allowed = spec.get("AllowedValues")
         if allowed and values[name] not in allowed:
             raise TemplateError(f"Parameters.{name}", f"{values[name]!r} is not one of {allowed}")
-    unknown = set(given) - set(declared)
+    unknown = (set(given) | deferred) - set(declared)
     if unknown:
         raise TemplateError("Parameters", f"unknown parameter(s) {sorted(unknown)}")
     return values
@@ -220,8 +276,77 @@ def declared_parameters(path: Path) -> set[str]:
     return set(found) if isinstance(found, dict) else set()
 
 
-def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us-east-1") -> Template:
-    """Read, transform and check ``path``. Raises TemplateError naming the first offending resource."""
+def stringify(value: Any) -> str:
+    """A nested stack's parameter as CloudFormation passes it: always a string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(stringify(item) for item in value)
+    return str(value)
+
+
+def _static_parameters(
+    logical_id: str, given: Any, known: dict[str, Any], region: str
+) -> tuple[dict[str, str], frozenset[str]]:
+    """Split a nested stack's ``Parameters`` into values known now (literals, the parent's own
+    parameters, the region) and the names only provisioning can give (resource Refs and GetAtts)."""
+    if not isinstance(given, dict):
+        raise TemplateError(logical_id, "Parameters must be a map of name to value")
+    static: dict[str, str] = {}
+    deferred: set[str] = set()
+    for name, value in given.items():
+        ref = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+        literal = isinstance(value, list) and all(isinstance(item, str | int | float) for item in value)
+        if literal or isinstance(value, str | int | float | bool):
+            static[name] = stringify(value)
+        elif ref in known:
+            static[name] = stringify(known[ref])
+        elif ref == "AWS::Region":
+            static[name] = region
+        else:
+            deferred.add(name)
+    return static, frozenset(deferred)
+
+
+def _nested_template(
+    parent: Path,
+    res: Resource,
+    known: dict[str, Any],
+    region: str,
+    stack_path: str,
+    ancestors: tuple[Path, ...],
+) -> Template:
+    url = res.properties.get("TemplateURL")
+    if not isinstance(url, str) or url.startswith(("http://", "https://", "s3://")):
+        raise TemplateError(
+            res.logical_id, f"a nested stack needs a local template file as its Location, got {url!r}"
+        )
+    path = (parent / url).resolve()
+    if path in ancestors:
+        raise TemplateError(res.logical_id, f"nested template {url} includes itself")
+    if not path.is_file():
+        raise TemplateError(res.logical_id, f"nested template {path} does not exist")
+    static, deferred = _static_parameters(res.logical_id, res.properties.get("Parameters", {}), known, region)
+    try:
+        return load(path, static, region, deferred=deferred, stack_path=stack_path, _ancestors=ancestors)
+    except TemplateError as exc:
+        if exc.where.startswith(stack_path + "/"):
+            raise
+        # the nested template's own sections (Parameters.X, Transform...) named under its stack
+        raise TemplateError(f"{stack_path}/{exc.where}", exc.problem) from exc
+
+
+def load(
+    path: Path,
+    parameters: dict[str, Any] | None = None,
+    region: str = "us-east-1",
+    *,
+    deferred: frozenset[str] = frozenset(),
+    stack_path: str = "",
+    _ancestors: tuple[Path, ...] = (),
+) -> Template:
+    """Read, transform and check ``path`` and its nested templates. Raises TemplateError naming the
+    first offending resource (``Stack/Resource`` inside a nested stack)."""
     path = Path(path).resolve()
     try:
         sam = yaml_parse(path.read_text())
@@ -231,16 +356,23 @@ def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us
         raise TemplateError(path.name, "has no Resources section")
     sam = copy.deepcopy(sam)
     code_dirs = _swap_local_paths(sam, path.parent)
-    params = _parameter_values(sam.get("Parameters", {}), parameters or {})
+    declared = sam.get("Parameters", {})
+    specs = copy.deepcopy(declared)
+    params = _parameter_values(declared, parameters or {}, deferred)
+    for name in deferred:  # no Default stands in for a value the parent gives later
+        declared[name].pop("Default", None)
     cfn = _transform(sam, params, region)
+
+    def named(logical_id: str) -> str:
+        return f"{stack_path}/{logical_id}" if stack_path else logical_id
 
     resources: dict[str, Resource] = {}
     for logical_id, raw in cfn["Resources"].items():
         rtype = raw.get("Type", "")
         if rtype not in EMULATED and rtype not in INERT:
             raise TemplateError(
-                logical_id,
-                f"resource type {rtype} is not supported by localcloud (see README.md, section localcloud)",
+                named(logical_id),
+                f"resource type {rtype} is not supported by localcloud (see docs/localcloud.md)",
             )
         depends = raw.get("DependsOn", [])
         res = Resource(
@@ -251,11 +383,19 @@ def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us
             depends_on=[depends] if isinstance(depends, str) else list(depends),
             condition=raw.get("Condition"),
         )
-        check_supported(res.properties, logical_id)
+        check_supported(res.properties, named(logical_id))
         resources[logical_id] = res
-    check_supported(cfn.get("Conditions", {}), "Conditions")
-    check_supported(cfn.get("Outputs", {}), "Outputs")
-    order = _dependency_order(resources, set(params) | set(PSEUDO) | {"AWS::NoValue"})
+    check_supported(cfn.get("Conditions", {}), named("Conditions"))
+    check_supported(cfn.get("Outputs", {}), named("Outputs"))
+    try:
+        order = _dependency_order(resources, set(params) | deferred | set(PSEUDO) | {"AWS::NoValue"})
+    except TemplateError as exc:
+        raise TemplateError(named(exc.where), exc.problem) from exc
+    children = {
+        logical_id: _nested_template(path.parent, res, params, region, named(logical_id), (*_ancestors, path))
+        for logical_id, res in resources.items()
+        if res.type == "AWS::CloudFormation::Stack"
+    }
     return Template(
         path=path,
         resources=resources,
@@ -265,4 +405,8 @@ def load(path: Path, parameters: dict[str, Any] | None = None, region: str = "us
         mappings=cfn.get("Mappings", {}),
         outputs=cfn.get("Outputs", {}),
         code_dirs=code_dirs,
+        children=children,
+        stack_path=stack_path,
+        deferred=deferred,
+        parameter_specs=specs,
     )
