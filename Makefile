@@ -66,7 +66,7 @@ build: $(SAM_VENV)/bin/sam $(OPENAPI) $(LAYER_CHECK)
 lint: install validate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml
+	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml tests/localcloud_app/stacks/*.yaml
 
 test: lint build $(CHROMIUM) $(OPENAPI)
 	$(BIN)/pytest

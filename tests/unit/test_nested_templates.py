@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from localcloud import template
-from localcloud.cli import local_parameters
 from localcloud.errors import TemplateError
 from localcloud.provision import Provisioner, cfn_name
 from localcloud.runtime import LocalCloud
 from moto import mock_aws
+from paygate_cli.local import local_parameters
 
 from tests.helpers import PRODUCT, TEST_APP
 
