@@ -4,11 +4,12 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from paygate.core.observability import logger, tracer
+from paygate.core.observability import logger, metrics, tracer
 from paygate.webhooks.delivery import handle_batch
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle_batch(event["Records"])

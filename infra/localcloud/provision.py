@@ -89,6 +89,8 @@ class RestApi:
     body: dict[str, Any]
     stage: str = "Prod"
     binary_media_types: list[str] = field(default_factory=list)
+    # API Gateway's name for it (the ApiName dimension of its metrics): Name, else the Body's title
+    name: str = ""
 
 
 @dataclass
@@ -216,6 +218,7 @@ class Provisioner:
             "AWS::SNS::Topic": self._topic,
             "AWS::SNS::Subscription": self._subscription,
             "AWS::CloudWatch::Alarm": self._alarm,
+            "AWS::CloudWatch::Dashboard": self._dashboard,
             "AWS::CloudFormation::Stack": self._nested_stack,
         }
 
@@ -345,7 +348,8 @@ class Provisioner:
     _ALARM_FIELDS = (
         "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period",
         "EvaluationPeriods", "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions",
-        "OKActions", "InsufficientDataActions", "DatapointsToAlarm",
+        "OKActions", "InsufficientDataActions", "DatapointsToAlarm", "ExtendedStatistic", "Metrics",
+        "ThresholdMetricId", "Unit", "EvaluateLowSampleCountPercentile",
     )  # fmt: skip
 
     def _alarm(self, res: Resource, props: dict[str, Any]) -> None:
@@ -358,8 +362,24 @@ class Provisioner:
                 args[key] = int(args[key])
         if "Threshold" in args:
             args["Threshold"] = float(args["Threshold"])
+        for query in args.get("Metrics", []):  # a metric-math alarm: its queries as PutMetricAlarm takes them
+            if "Period" in query.get("MetricStat", {}):
+                query["MetricStat"]["Period"] = int(query["MetricStat"]["Period"])
+            if "ReturnData" in query:
+                query["ReturnData"] = str(query["ReturnData"]).lower() == "true"
         self.client("cloudwatch").put_metric_alarm(**args)
         self._set(res, args["AlarmName"], Arn=self.arn("cloudwatch", f"alarm:{args['AlarmName']}"))
+
+    def _dashboard(self, res: Resource, props: dict[str, Any]) -> None:
+        """Created in moto's CloudWatch (PutDashboard); a body that is not JSON fails as on AWS."""
+        name = self._name(res, props.get("DashboardName"), 255)
+        body = props["DashboardBody"]
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise TemplateError(res.logical_id, f"DashboardBody is not JSON: {exc}") from exc
+        self.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=body)
+        self._set(res, name)
 
     def _cloudfront_function(self, res: Resource, props: dict[str, Any]) -> None:
         arn = f"arn:aws:cloudfront::{ACCOUNT}:function/{props['Name']}"
@@ -588,6 +608,7 @@ class Provisioner:
             api_id,
             props["Body"],
             binary_media_types=sorted({media.replace("~1", "/") for media in media_types}),
+            name=props.get("Name") or props["Body"].get("info", {}).get("title", ""),
         )
         self._set(res, api_id, RootResourceId=_short_id(api_id, "/"))
 

@@ -52,6 +52,7 @@ EMULATED = frozenset(
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::CloudWatch::Alarm",  # created, readable; moto never evaluates it against SQS metrics
+        "AWS::CloudWatch::Dashboard",  # created in moto (PutDashboard), its body checked as JSON
         "AWS::CloudFormation::Stack",  # a nested template (AWS::Serverless::Application), see load()
     }
 )

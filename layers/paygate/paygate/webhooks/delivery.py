@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,9 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from paygate.core import clock, dynamo
 from paygate.core.errors import BadRequest
-from paygate.core.observability import logger
+from paygate.core.observability import logger, metrics
 from paygate.core.settings import WebhookEnv
 from paygate.merchants import store as merchants_store
 from paygate.webhooks import sender, service, signing, store
@@ -36,6 +39,8 @@ from paygate.webhooks.urls import check_url
 
 TIMEOUT_SECONDS = 5  # the total deadline of one attempt
 CLAIM_SECONDS = 60  # a claim older than this (its consumer died) may be taken over
+# attempts run in threads, and Metrics.add_metric (a read then a write of its set) is not atomic
+_METRICS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,10 @@ def attempt(delivery_id: str, generation: int, number: int, schedule: list[int])
         "duration_ms": int((time.perf_counter() - started) * 1000),
     }
     succeeded = code is not None and 200 <= code < 300 and error is None
+    if reason is None:  # sent (or refused at send time): the WebhookAttemptsFailingAlarm's share
+        with _METRICS_LOCK:
+            metrics.add_metric(name="WebhookAttempts", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name="WebhookAttemptsFailed", unit=MetricUnit.Count, value=int(not succeeded))
     gone = code == 410
     last = number >= len(schedule)
     stop = reason is not None  # suspended, deleted or disabled: waiting would not help
