@@ -67,3 +67,31 @@ def paygate_local(*overrides: str, timeout: float = 90) -> Iterator[dict[str, st
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def template_api_routes() -> set[tuple[str, str]]:
+    """(lower-case method, path) of every Api event of the product template's functions."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    routes = set()
+    for resource in yaml_parse(PRODUCT.read_text())["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event.get("Type") == "Api":
+                routes.add((event["Properties"]["Method"].lower(), event["Properties"]["Path"]))
+    return routes
+
+
+# Debian's Chromium, headless. Without the background-networking flags its calls out are refused by this
+# machine's closed network, many at a time (the env notes).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -11,25 +11,13 @@ from localcloud.runtime import LocalCloud
 from paygate_cli.local import local_parameters
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.helpers import PRODUCT, ROOT
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, PRODUCT, ROOT
 from tests.integration.gateway.client import SEED_KEY, Api
 
-CHROMIUM = "/usr/bin/chromium"
 # Assertions wait up to 10 s (Playwright's default is 5): CI is a shared 2-core machine on which the
 # gateway, its jobs and Chromium all run at once.
 expect.set_options(timeout=10_000)
 ARTIFACTS = ROOT / "test-artifacts"
-# As the env notes say: without the background-networking flags Chromium's calls out are refused
-# by this machine's closed network, many at a time.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="package")

@@ -9,23 +9,15 @@ from typing import Any
 
 import pytest
 import requests
-import yaml
 from jsonschema import Draft202012Validator
 from paygate.api.openapi import ERROR_STATUSES, SECURITY_SCHEMES, main
 
 from tests.contract.conftest import generated_document
-from tests.helpers import PRODUCT
+from tests.helpers import template_api_routes
 
 # The document does not describe the two routes that serve it (its own JSON and the HTML page).
 SELF_DESCRIBING = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/docs")}
 METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads CloudFormation short forms (!Ref, !GetAtt, ...) as plain values."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +26,7 @@ def document() -> dict[str, Any]:
 
 
 def template_routes() -> set[tuple[str, str]]:
-    template = yaml.load(PRODUCT.read_text(), Loader=_Loader)
-    routes = set()
-    for resource in template["Resources"].values():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        for event in (resource["Properties"].get("Events") or {}).values():
-            if event.get("Type") == "Api":
-                routes.add((event["Properties"]["Method"].lower(), event["Properties"]["Path"]))
-    return routes
+    return template_api_routes()
 
 
 def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -36,9 +36,8 @@ def _invocation(
             out[name] = metrics.serialize_metric_set()
 
 
-def test_concurrent_invocations_keep_their_own_metrics(installed: None) -> None:
-    metrics = Metrics(namespace="Test", service="isolation")
-    metrics.set_default_dimensions(stage="test")
+def _two_invocations(metrics: Metrics) -> dict[str, dict]:
+    """What each of two concurrent invocations emitted: the second flushes while the first waits."""
     added, flushed, out = threading.Barrier(2), threading.Event(), {}
     threads = [
         threading.Thread(target=_invocation, args=(metrics, name, added, flushed, out))
@@ -48,11 +47,17 @@ def test_concurrent_invocations_keep_their_own_metrics(installed: None) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
+    emitted = {name: json.loads(json.dumps(out[name])) for name in ("first", "second")}
+    for name, metric_set in emitted.items():
+        assert [m["Name"] for m in metric_set["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [name]
+    return emitted
 
-    for name in ("first", "second"):
-        emitted = json.loads(json.dumps(out[name]))
-        assert [m["Name"] for m in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [name]
-        assert emitted["stage"] == "test"  # import-time default dimensions reach every invocation
+
+def test_concurrent_invocations_keep_their_own_metrics(installed: None) -> None:
+    metrics = Metrics(namespace="Test", service="isolation")
+    metrics.set_default_dimensions(stage="test")
+    for metric_set in _two_invocations(metrics).values():
+        assert metric_set["stage"] == "test"  # import-time default dimensions reach every invocation
 
 
 def test_a_metrics_object_made_before_install_is_isolated_too() -> None:
@@ -61,18 +66,7 @@ def test_a_metrics_object_made_before_install_is_isolated_too() -> None:
     early = Metrics(namespace="Test", service="early")
     isolation.install()
     try:
-        added, flushed, out = threading.Barrier(2), threading.Event(), {}
-        threads = [
-            threading.Thread(target=_invocation, args=(early, name, added, flushed, out))
-            for name in ("first", "second")
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        for name in ("first", "second"):
-            emitted = json.loads(json.dumps(out[name]))
-            assert [m["Name"] for m in emitted["_aws"]["CloudWatchMetrics"][0]["Metrics"]] == [name]
+        _two_invocations(early)
     finally:
         isolation.uninstall()
         early.clear_metrics()

@@ -15,10 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 import requests
-import yaml
 from localcloud.runtime import LocalCloud
 
-from tests.helpers import PRODUCT
+from tests.helpers import template_api_routes
 from tests.integration.gateway.client import (
     ADMIN_KEY,
     DASHBOARD_HEADER,
@@ -45,25 +44,14 @@ PATHOLOGICAL = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads CloudFormation short forms (!Ref, !GetAtt, ...) as plain values."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def template_routes() -> list[tuple[str, str]]:
     """(METHOD, path with every {param} filled) of every Api event in template.yaml."""
-    template = yaml.load(PRODUCT.read_text(), Loader=_Loader)
-    routes = set()
-    for resource in template["Resources"].values():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        for event in (resource["Properties"].get("Events") or {}).values():
-            if event.get("Type") == "Api":
-                path = re.sub(r"{\w+}", "x_00000000000000", event["Properties"]["Path"])
-                routes.add((event["Properties"]["Method"].upper(), path))
-    return sorted(routes)
+    return sorted(
+        {
+            (method.upper(), re.sub(r"{\w+}", "x_00000000000000", path))
+            for method, path in template_api_routes()
+        }
+    )
 
 
 def _send(

@@ -12,6 +12,8 @@ import requests
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import sync_playwright
 
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+
 
 def test_checkout_dashboard_and_sdk_come_from_the_bucket(gateway: LocalCloud, root) -> None:
     for path, content_type, source in (
@@ -106,18 +108,6 @@ def test_api_answers_are_nosniff_and_no_store_unless_the_route_caches(gateway: L
     document = requests.get(f"{gateway.url}/api/v1/openapi.json", timeout=10)
     assert document.headers["Cache-Control"] == "max-age=300"
     assert document.headers["X-Content-Type-Options"] == "nosniff"
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @contextmanager

@@ -1,0 +1,56 @@
+"""Tables of the product template on moto, for unit tests that call the layer's services directly.
+
+Each table is created from the template's own definition (no second copy), DynamoDB item operations are
+as atomic as DynamoDB's (``motopatch.dynamodb_atomicity``: threads race through the conditional writes
+as they would on AWS), and the environment and the layer's cached settings and clients are restored
+after.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from localcloud.motopatch import dynamodb_atomicity
+from moto import mock_aws
+from paygate.core import aws, settings
+from samtranslator.yaml_helper import yaml_parse
+
+from tests.helpers import PRODUCT
+
+
+def table_definition(logical_id: str) -> dict[str, Any]:
+    props = yaml_parse(PRODUCT.read_text())["Resources"][logical_id]["Properties"]
+    keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+    return {name: props[name] for name in keep if name in props}
+
+
+@contextmanager
+def tables_world(tables: dict[str, str], **environment: str) -> Iterator[None]:
+    """``tables``: environment variable -> logical id; each table is named ``world-<logical id>``."""
+    env = {
+        **{variable: f"world-{logical}" for variable, logical in tables.items()},
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **environment,
+    }
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    settings._cache.clear()
+    aws._clients.clear()
+    try:
+        with mock_aws(), dynamodb_atomicity():
+            client = boto3.client("dynamodb")
+            for variable, logical in tables.items():
+                client.create_table(TableName=env[variable], **table_definition(logical))
+            yield
+    finally:
+        settings._cache.clear()
+        aws._clients.clear()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
