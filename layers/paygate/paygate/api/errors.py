@@ -29,6 +29,13 @@ def error_response(status: int, code: str, description: str, field: str | None =
     )
 
 
+def domain_headers(exc: PaygateError) -> dict[str, str]:
+    """Headers a domain error carries wherever it is answered (inside a route or before routing)."""
+    retry_after = getattr(exc, "retry_after", None)
+    # 429: when to try again (RFC 9110 Retry-After, seconds)
+    return {"Retry-After": str(int(retry_after))} if retry_after is not None else {}
+
+
 def _field(error: dict[str, Any]) -> str | None:
     """The offending field as a dotted path (``card.number``); ``body`` when the body as a whole is bad."""
     where = list(error.get("loc", ()))
@@ -43,9 +50,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(PaygateError)
     def _domain(exc: PaygateError) -> Response:
         response = error_response(exc.status, exc.code, exc.description, exc.field)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:  # 429: when to try again (RFC 9110 Retry-After, seconds)
-            response.headers["Retry-After"] = str(int(retry_after))
+        response.headers.update(domain_headers(exc))
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from paygate.api import auth, request_body
-from paygate.api.errors import error_body, register_error_handlers
+from paygate.api.errors import domain_headers, error_body, register_error_handlers
 from paygate.core.errors import PaygateError, Unauthorized
 from paygate.core.observability import logger, metrics, tracer
 from paygate.merchants.models import Principal
@@ -70,9 +70,7 @@ def _refused(exc: PaygateError, challenge: str | None) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     if challenge and isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = challenge
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:  # 429, as the error map answers it inside a route
-        headers["Retry-After"] = str(int(retry_after))
+    headers.update(domain_headers(exc))  # as the error map answers it inside a route
     return {
         "statusCode": exc.status,
         "headers": headers,
