@@ -13,9 +13,11 @@
 5. DynamoDB item operations run one at a time. DynamoDB makes every conditional write and every
    transaction atomic; moto's backend is not thread-safe (a condition can pass in two threads before
    either writes, and TransactWriteItems' snapshot copy can race a concurrent write), and localcloud
-   serves many functions on threads at once. TransactWriteItems checks every condition before it
-   writes anything: moto deep-copied each table per transaction (slow, and its rollback swapped in
-   the copy, which left stream readers on a dead shard so no later record reached them).
+   serves many functions on threads at once. The lock covers each whole request, answer included:
+   moto builds a GetItem or Query answer from the live item after the backend call returns.
+   TransactWriteItems checks every condition before it writes anything: moto deep-copied each table
+   per transaction (slow, and its rollback swapped in the copy, which left stream readers on a dead
+   shard so no later record reached them).
 6. Lambda ListEventSourceMappings answers with localcloud's own mappings (its pollers), ``State``
    ``Enabled`` while the poller runs. They cannot live in moto's Lambda backend: moto would then
    deliver SQS messages and stream records itself, beside the pollers.
@@ -48,6 +50,7 @@ from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
 from moto.events.models import EventTemplateParser, Rule
 from moto.sqs.models import Queue, SQSBackend, sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -305,6 +308,8 @@ def install(
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    _originals["dynamodb.call_action"] = DynamoHandler.call_action
+    DynamoHandler.call_action = _serialised(DynamoHandler.call_action)  # type: ignore[method-assign]
     _originals["asl_parse"] = AmazonStateLanguageParser.parse
     AmazonStateLanguageParser.parse = staticmethod(_parse_definition)  # type: ignore[method-assign,assignment]
     _originals["list_event_source_mappings"] = LambdaBackend.list_event_source_mappings
@@ -332,6 +337,7 @@ def uninstall() -> None:
         setattr(Queue, name, _originals.pop(f"sqs.{name}"))
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
+    DynamoHandler.call_action = _originals.pop("dynamodb.call_action")  # type: ignore[method-assign]
     _state.clear()
 
 
@@ -343,13 +349,16 @@ def dynamodb_atomicity() -> Iterator[None]:
         yield
         return
     saved = {name: getattr(DynamoDBBackend, name) for name in _DYNAMODB_ITEM_OPERATIONS}
+    saved_call_action = DynamoHandler.call_action
     _originals.update({f"dynamodb.{name}": method for name, method in saved.items()})
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    DynamoHandler.call_action = _serialised(saved_call_action)  # type: ignore[method-assign]
     try:
         yield
     finally:
         for name, method in saved.items():
             setattr(DynamoDBBackend, name, method)
             _originals.pop(f"dynamodb.{name}", None)
+        DynamoHandler.call_action = saved_call_action  # type: ignore[method-assign]
