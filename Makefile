@@ -39,8 +39,9 @@ $(SAM_VENV)/bin/sam:
 
 SAM := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam
 
+# the root and each context's nested stack (infra/stacks/): sam validates one template at a time
 validate: $(SAM_VENV)/bin/sam
-	$(SAM) validate --lint -t template.yaml
+	for t in template.yaml infra/stacks/*.yaml; do $(SAM) validate --lint -t $$t || exit 1; done
 
 # Every pinned layer distribution has a wheel `sam build` accepts for the python3.11 arm64 layer: cp311
 # (or abi3 / pure Python) tagged manylinux2014 / manylinux_2_17 aarch64, SAM CLI 1.170.0's list for
@@ -66,7 +67,7 @@ build: $(SAM_VENV)/bin/sam $(OPENAPI) $(LAYER_CHECK)
 lint: install validate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/cfn-lint template.yaml tests/localcloud_app/template.yaml tests/localcloud_app/stacks/*.yaml
+	$(BIN)/cfn-lint template.yaml infra/stacks/*.yaml tests/localcloud_app/template.yaml tests/localcloud_app/stacks/*.yaml
 
 test: lint build $(CHROMIUM) $(OPENAPI)
 	$(BIN)/pytest

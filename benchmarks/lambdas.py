@@ -8,6 +8,7 @@ functions from here. The root template and every nested application it names by 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ class Function:
     code_dir: Path
     memory_mb: int
     environment: dict[str, str]
-    api_events: int = 0  # how many Api events route requests to it
+    api_events: int = 0  # how many routes invoke it (Api events, or the root API body's integrations)
     event_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> Properties
     reserved_concurrency: int | None = None
     template: Path = TEMPLATE
@@ -55,8 +56,35 @@ def _value(name: str, raw: Any, parameters: dict[str, Any]) -> str:
     return f"paygate-bench-{name.lower().replace('_', '-')}"
 
 
+def _routed_by_body() -> dict[str, int]:
+    """Function logical id -> how many routes of an API's OpenAPI body invoke it (the contexts'
+    functions: their routes are written in the root's body, pointing at their stack's Outputs)."""
+    outputs: dict[str, str] = {}  # "<Output>" -> function logical id (Outputs are !GetAtt F.Arn)
+    uris: list[str] = []
+    for _path, sam in templates():
+        for name, output in (sam.get("Outputs") or {}).items():
+            value = output.get("Value")
+            if isinstance(value, dict) and "Fn::GetAtt" in value:
+                outputs[name] = value["Fn::GetAtt"][0]
+        for resource in sam.get("Resources", {}).values():
+            body = resource.get("Properties", {}).get("DefinitionBody")
+            if resource.get("Type") == "AWS::Serverless::Api" and isinstance(body, dict):
+                for operations in body.get("paths", {}).values():
+                    for operation in operations.values():
+                        uri = operation.get("x-amazon-apigateway-integration", {}).get("uri", {})
+                        uris.append(str(uri.get("Fn::Sub", uri) if isinstance(uri, dict) else uri))
+    counts: dict[str, int] = {}
+    for uri in uris:
+        match = re.search(r"\$\{\w+\.Outputs\.(\w+)\}", uri)
+        if match and match.group(1) in outputs:
+            function = outputs[match.group(1)]
+            counts[function] = counts.get(function, 0) + 1
+    return counts
+
+
 def functions() -> list[Function]:
     found = []
+    routed = _routed_by_body()
     for path, sam in templates():
         parameters = sam.get("Parameters", {})
         defaults = sam.get("Globals", {}).get("Function", {})
@@ -76,7 +104,8 @@ def functions() -> list[Function]:
                     code_dir=path.parent / props["CodeUri"],
                     memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
                     environment={k: _value(k, v, parameters) for k, v in variables.items()},
-                    api_events=sum(1 for e in events.values() if e.get("Type") == "Api"),
+                    api_events=sum(1 for e in events.values() if e.get("Type") == "Api")
+                    + routed.get(logical_id, 0),
                     event_sources={
                         name: e.get("Properties", {})
                         for name, e in events.items()

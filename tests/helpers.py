@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TEST_APP = ROOT / "tests" / "localcloud_app" / "template.yaml"
 PRODUCT = ROOT / "template.yaml"
+STACKS = ROOT / "infra" / "stacks"  # one nested stack per bounded context
 T = TypeVar("T")
 
 
@@ -70,11 +71,15 @@ def paygate_local(*overrides: str, timeout: float = 90) -> Iterator[dict[str, st
 
 
 def template_api_routes() -> set[tuple[str, str]]:
-    """(lower-case method, path) of every Api event of the product template's functions."""
+    """(lower-case method, path) of every route of the product's API: the paths of the root API's
+    OpenAPI body (the contexts' routes) and the Api events of the root's own functions."""
     from samtranslator.yaml_helper import yaml_parse
 
+    resources = yaml_parse(PRODUCT.read_text())["Resources"]
     routes = set()
-    for resource in yaml_parse(PRODUCT.read_text())["Resources"].values():
+    for path, operations in resources["PaygateApi"]["Properties"]["DefinitionBody"]["paths"].items():
+        routes.update((method, path) for method in operations)
+    for resource in resources.values():
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         for event in (resource["Properties"].get("Events") or {}).values():

@@ -10,7 +10,8 @@ plan (a dict, a JSON string, or ``@path`` to a JSON file)::
         {"service": "sqs", "fault": "throttle", "p": 0.1, "functions": ["DispatchJobs"],
          "operations": ["SendMessage"]}]}
 
-Faults at the invoke boundary (``function``: logical ids or physical names, or ``"*"``):
+Faults at the invoke boundary (``function``: logical ids, bare or with their nested-stack path
+(``Payments/AttemptPayment``), physical names, or ``"*"``):
 
 - ``raise``: the invocation fails before the handler runs, with ``InjectedFault`` as its errorType
   (API -> 502; SQS -> the batch returns after its visibility timeout; stream -> the batch is retried;
@@ -183,7 +184,7 @@ class FaultPlan:
         for rule in self.rules:
             if (
                 rule.fault in INVOKE_FAULTS
-                and rule.matches_function((logical_id, name))
+                and rule.matches_function((logical_id, logical_id.rpartition("/")[2], name))
                 and self._fires(rule)
             ):
                 return rule.fault
@@ -196,7 +197,8 @@ class FaultPlan:
         function = _current_function()
         if function is None:
             return None
-        names = (function, self._physical.get(function, function))
+        logical = self._physical.get(function, function)
+        names = (function, logical, logical.rpartition("/")[2])
         _, service, operation = [*event_name.split("."), "", ""][:3]
         for rule in self.rules:
             if (

@@ -172,7 +172,7 @@ class StreamEvents:
 
     def __init__(self, cloud: LocalCloud) -> None:
         table = boto3.client("dynamodb", region_name=cloud.region).describe_table(
-            TableName=cloud.physical("PaymentsTable")
+            TableName=cloud.physical("Payments/PaymentsTable")
         )["Table"]
         self.arn = table["LatestStreamArn"]
         self.streams = boto3.client("dynamodbstreams", region_name=cloud.region)
@@ -221,7 +221,7 @@ def queue_depths(cloud: LocalCloud, *logical_ids: str) -> dict[str, int]:
 
 
 def dlq_depths(cloud: LocalCloud) -> dict[str, int]:
-    return queue_depths(cloud, "WebhookDeadLetterQueue", "RefundDeadLetterQueue")
+    return queue_depths(cloud, "Webhooks/WebhookDeadLetterQueue", "Payments/RefundDeadLetterQueue")
 
 
 def received_ids(receiver: Receiver) -> list[str]:
@@ -361,7 +361,7 @@ def check_events(cloud: LocalCloud, receiver: Receiver, figures: Figures, settle
     if any(depths.values()):
         for name, count in redrive(boto3.client("sqs", region_name=cloud.region)).items():
             figures.redriven[name] = figures.redriven.get(name, 0) + count
-    given_up = queue_depths(cloud, "StreamFailureQueue")["StreamFailureQueue"]
+    given_up = queue_depths(cloud, "Payments/StreamFailureQueue")["Payments/StreamFailureQueue"]
     if given_up:  # a payment job or an outbox event the stream consumers dropped
         figures.problems.append(f"{given_up} stream batch(es) given up on (StreamFailureQueue)")
 

@@ -19,11 +19,16 @@ from moto import mock_aws
 from paygate.core import aws, settings
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.helpers import PRODUCT
+from tests.helpers import PRODUCT, STACKS
 
 
 def table_definition(logical_id: str) -> dict[str, Any]:
-    props = yaml_parse(PRODUCT.read_text())["Resources"][logical_id]["Properties"]
+    """The table's definition in whichever template of the tree (root or a context's stack) holds it."""
+    for path in (PRODUCT, *sorted(STACKS.glob("*.yaml"))):
+        resources = yaml_parse(path.read_text())["Resources"]
+        if logical_id in resources:
+            break
+    props = resources[logical_id]["Properties"]
     keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
     return {name: props[name] for name in keep if name in props}
 

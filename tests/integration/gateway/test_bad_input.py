@@ -120,7 +120,7 @@ def own(api: Api) -> dict[str, str]:
 
 def _item_counts(gateway: LocalCloud) -> dict[str, int]:
     client = boto3.client("dynamodb", region_name=gateway.region)
-    tables = ("MerchantsTable", "PaymentsTable", "IdempotencyTable")
+    tables = ("Merchants/MerchantsTable", "Payments/PaymentsTable", "IdempotencyTable")
     return {
         name: client.scan(TableName=gateway.physical(name), Select="COUNT", ConsistentRead=True)["Count"]
         for name in tables

@@ -32,7 +32,9 @@ def test_health_reports_every_table_and_queue_ok(gateway: LocalCloud) -> None:
 
 def test_health_is_503_starting_while_the_seeded_merchant_is_missing(gateway: LocalCloud) -> None:
     # Given: a test-mode stack whose start step has not run (on AWS: deployed, seed not yet invoked)
-    table = boto3.resource("dynamodb", region_name=gateway.region).Table(gateway.physical("MerchantsTable"))
+    table = boto3.resource("dynamodb", region_name=gateway.region).Table(
+        gateway.physical("Merchants/MerchantsTable")
+    )
     key = {"pk": f"MERCHANT#{derived_id('mer', 'seed', SEED_EMAIL)}", "sk": "PROFILE"}
     profile = table.get_item(Key=key, ConsistentRead=True)["Item"]
     table.delete_item(Key=key)
@@ -65,7 +67,9 @@ def test_health_under_concurrent_load_is_always_200(gateway: LocalCloud) -> None
 
 def test_health_is_503_naming_the_dependency_that_is_gone(gateway: LocalCloud) -> None:
     sqs = boto3.client("sqs", region_name=gateway.region)
-    url = gateway.physical("WebhookQueue")
+    url = gateway.physical("Webhooks/WebhookQueue")
+    kept = ("VisibilityTimeout", "RedrivePolicy", "SqsManagedSseEnabled")
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(kept))["Attributes"]
     sqs.delete_queue(QueueUrl=url)
     try:
         response = requests.get(f"{gateway.url}/api/v1/health", timeout=10)
@@ -75,5 +79,5 @@ def test_health_is_503_naming_the_dependency_that_is_gone(gateway: LocalCloud) -
         failing = [check for check in report["checks"] if check["status"] != "ok"]
         assert [(check["kind"], check["name"]) for check in failing] == [("sqs", "paygate-webhooks")]
         assert "NonExistentQueue" in failing[0]["error"]
-    finally:
-        sqs.create_queue(QueueName=url.rsplit("/", 1)[-1])
+    finally:  # as it was, for the tests after this one (its dead-letter queue, its alarm...)
+        sqs.create_queue(QueueName=url.rsplit("/", 1)[-1], Attributes=attributes)

@@ -1,6 +1,7 @@
 """Operations you can watch: every function, state machine, stream mapping and the API has its alarm to
-the alert topic, the stack has its dashboard naming them, and DeliverWebhook counts the attempts it
-sends. What must be covered is read from what localcloud created, never from a list kept here."""
+the alert topic, each stack (the root and each context's) has its dashboard naming its own, and
+DeliverWebhook counts the attempts it sends. What must be covered is read from what localcloud
+created, never from a list kept here."""
 
 from __future__ import annotations
 
@@ -118,25 +119,41 @@ def test_every_stream_mapping_alarms_on_its_iterator_age(
         assert all(a["Statistic"] == "Maximum" for a in found)
 
 
-def test_the_stack_dashboard_names_every_function_and_state_machine(gateway: LocalCloud) -> None:
+DASHBOARDS = {  # stack path -> its dashboard
+    "": "paygate-operations",
+    "Merchants": "paygate-merchants",
+    "Payments": "paygate-payments",
+    "Webhooks": "paygate-webhooks",
+}
+
+
+def test_each_stack_has_a_dashboard_naming_its_functions_and_state_machines(gateway: LocalCloud) -> None:
     assert gateway.deployed is not None
     cloudwatch = boto3.client("cloudwatch", region_name=gateway.region)
-    (entry,) = cloudwatch.list_dashboards()["DashboardEntries"]
-    assert entry["DashboardName"] == "paygate-operations"
-    body = json.loads(cloudwatch.get_dashboard(DashboardName=entry["DashboardName"])["DashboardBody"])
-    graphed = {
-        str(value)
-        for widget in body["widgets"]
-        if widget["type"] == "metric"
-        for line in widget["properties"]["metrics"]
-        for value in line
-    }
+    entries = cloudwatch.list_dashboards()["DashboardEntries"]
+    assert sorted(e["DashboardName"] for e in entries) == sorted(DASHBOARDS.values())
+    graphed: dict[str, set[str]] = {}
+    for stack, name in DASHBOARDS.items():
+        body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+        graphed[stack] = {
+            str(value)
+            for widget in body["widgets"]
+            if widget["type"] == "metric"
+            for line in widget["properties"]["metrics"]
+            for value in line
+        }
+    assert set(gateway.deployed.stacks) == set(DASHBOARDS) - {""}
     for fn in gateway.deployed.functions.functions:
-        assert fn.spec.name in graphed, fn.spec.logical_id
-    for machine in boto3.client("stepfunctions", region_name=gateway.region).list_state_machines()[
-        "stateMachines"
-    ]:
-        assert machine["stateMachineArn"] in graphed
+        stack = fn.spec.logical_id.rpartition("/")[0]
+        assert fn.spec.name in graphed[stack], fn.spec.logical_id
+    machines = boto3.client("stepfunctions", region_name=gateway.region).list_state_machines()
+    for machine in machines["stateMachines"]:
+        (stack,) = [
+            path
+            for path in DASHBOARDS
+            if machine["stateMachineArn"] in gateway.deployed.stack(path).physical.values()
+        ]
+        assert machine["stateMachineArn"] in graphed[stack], machine["name"]
 
 
 @pytest.fixture(scope="module")

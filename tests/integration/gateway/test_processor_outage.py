@@ -58,9 +58,9 @@ def test_a_happy_lifecycle_starts_no_execution(shop: Api, receiver: Receiver, ga
     deliveries = _deliveries(shop, 7)
     assert {d["status"] for d in deliveries} == {"succeeded"}
     # Then no execution of either workflow was started for any of it
-    assert payment["id"] not in {e["name"] for e in _executions(gateway, "PaymentProcessing")}
+    assert payment["id"] not in {e["name"] for e in _executions(gateway, "Payments/PaymentProcessing")}
     ids = {d["id"] for d in deliveries}
-    webhook_runs = [e["name"] for e in _executions(gateway, "WebhookDelivery")]
+    webhook_runs = [e["name"] for e in _executions(gateway, "Webhooks/WebhookDelivery")]
     assert not [name for name in webhook_runs if name.split("-")[0] in ids]
 
 
@@ -83,7 +83,9 @@ def test_a_delivery_that_fails_once_starts_one_execution(
     )
     assert done["attempt_count"] == 2
     # Then exactly one execution waited for its retry, and its history shows the schedule's Wait
-    runs = [e for e in _executions(gateway, "WebhookDelivery") if e["name"].split("-")[0] == delivery_id]
+    runs = [
+        e for e in _executions(gateway, "Webhooks/WebhookDelivery") if e["name"].split("-")[0] == delivery_id
+    ]
     assert len(runs) == 1
     assert any(e["type"] == "WaitStateEntered" for e in _history(gateway, runs[0]))
 
@@ -94,7 +96,7 @@ def test_a_processor_outage_is_retried_by_the_workflow(shop: Api, gateway: Local
     # Then the payment still succeeds: the first attempt (off the queue) failed and started the
     # payment's one retry execution, which waited, failed once more, and succeeded on its retry
     assert payment["status"] == "success"
-    runs = [e for e in _executions(gateway, "PaymentProcessing") if e["name"] == payment["id"]]
+    runs = [e for e in _executions(gateway, "Payments/PaymentProcessing") if e["name"] == payment["id"]]
     assert len(runs) == 1
     events = _history(gateway, runs[0])
     assert any(e["type"] == "WaitStateEntered" for e in events)

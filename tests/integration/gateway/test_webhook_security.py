@@ -241,7 +241,7 @@ def test_every_subscriber_gets_its_delivery_beyond_the_first_page(
             "updated_at": created,
         }
         dynamodb.put_item(
-            TableName=gateway.physical("WebhooksTable"),
+            TableName=gateway.physical("Webhooks/WebhooksTable"),
             Item={k: ({"N": str(v)} if isinstance(v, int) else {"S": v} if isinstance(v, str) else
                       {"L": [{"S": x} for x in v]}) for k, v in item.items()},
         )  # fmt: skip
@@ -401,7 +401,7 @@ def test_one_merchants_burst_does_not_hold_up_another_merchants_event(
         # (A's remaining deliveries fail at once once its endpoint is disabled: the queue drains)
         api_a.patch(f"/api/v1/webhook_endpoints/{slow['id']}", {"status": "disabled"})
         sqs = boto3.client("sqs", region_name=gateway.region)
-        queue = gateway.physical("WebhookDeliveryQueue")
+        queue = gateway.physical("Webhooks/WebhookDeliveryQueue")
         names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
 
         def drained() -> bool:
@@ -417,7 +417,7 @@ def test_one_merchants_burst_does_not_hold_up_another_merchants_event(
 def _stored_deliveries(gateway: LocalCloud, merchant_id: str) -> list[dict[str, Any]]:
     """The merchant's deliveries as stored (a suspended merchant cannot read its log through the API)."""
     answer = boto3.client("dynamodb", region_name=gateway.region).query(
-        TableName=gateway.physical("WebhooksTable"),
+        TableName=gateway.physical("Webhooks/WebhooksTable"),
         IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"MERCHANT#{merchant_id}#test#delivery"}},

@@ -162,11 +162,12 @@ def test_a_replayed_stream_record_delivers_once_per_endpoint(
     order = api.order(1_400)
     wait_for(lambda: receiver.at("/replay"), what="the first delivery")
     image = boto3.client("dynamodb", region_name=gateway.region).get_item(
-        TableName=gateway.physical("PaymentsTable"), Key={"pk": {"S": order["id"]}, "sk": {"S": "OBJ"}}
+        TableName=gateway.physical("Payments/PaymentsTable"),
+        Key={"pk": {"S": order["id"]}, "sk": {"S": "OBJ"}},
     )["Item"]
     record = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "1", "NewImage": image}}
     for _ in range(2):
-        assert not gateway.function("PublishEvents").invoke({"Records": [record]}).failed
+        assert not gateway.function("Payments/PublishEvents").invoke({"Records": [record]}).failed
     wait_for(lambda: api.get("/api/v1/test/jobs/status").json()["idle"], what="the replays to be handled")
     hits = [r for r in receiver.at("/replay") if order["id"] in r.body]
     assert len(hits) == 1
@@ -300,7 +301,7 @@ def test_a_batch_of_events_reads_a_merchants_endpoints_once(
             "messageAttributes": {},
             "md5OfBody": "",
             "eventSource": "aws:sqs",
-            "eventSourceARN": gateway.attribute("WebhookDeliveryQueue", "Arn"),
+            "eventSourceARN": gateway.attribute("Webhooks/WebhookDeliveryQueue", "Arn"),
             "awsRegion": gateway.region,
         }
         for n, event in enumerate(events)
@@ -310,13 +311,13 @@ def test_a_batch_of_events_reads_a_merchants_endpoints_once(
     def count(model: Any, params: Any = None, **_kwargs: Any) -> None:
         # this merchant's calls only: the queue's consumer may be attempting other tests' deliveries
         mine = merchant["id"] in json.dumps(params, default=str)
-        if mine and os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").endswith("DeliverWebhook"):
+        if mine and os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").endswith("-DeliverWebhook"):
             calls.append(model.name)
 
     dynamodb = aws.client("dynamodb")
     dynamodb.meta.events.register("before-call", count)
     try:
-        outcome = gateway.function("DeliverWebhook").invoke({"Records": records})
+        outcome = gateway.function("Webhooks/DeliverWebhook").invoke({"Records": records})
     finally:
         dynamodb.meta.events.unregister("before-call", count)
     assert not outcome.failed and outcome.payload == {"batchItemFailures": []}

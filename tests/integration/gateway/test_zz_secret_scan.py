@@ -20,7 +20,12 @@ JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT
 def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb", region_name=gateway.region)
     items: list[dict[str, Any]] = []
-    for table in ("MerchantsTable", "PaymentsTable", "IdempotencyTable", "WebhooksTable"):
+    for table in (
+        "Merchants/MerchantsTable",
+        "Payments/PaymentsTable",
+        "IdempotencyTable",
+        "Webhooks/WebhooksTable",
+    ):
         for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
             items.extend(page["Items"])
     return items

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the whole API, built from the route functions themselves.
 
-Every route is its own Lambda (``functions/*/app.py``, a module-level ``app`` resolver and
+Every route is its own Lambda (``functions/<context>/*/app.py``, a module-level ``app`` resolver and
 ``handler = lambda_handler(app, auth.X)``). This module imports each of them, registers every route
 function on one fresh ``APIGatewayRestResolver(enable_validation=True)`` through its public ``route()``
 decorator, and asks Powertools for the document. What Powertools cannot see is added here, derived
@@ -133,7 +133,7 @@ def functions_dir() -> Path:
 def route_apps(functions: Path) -> Iterator[tuple[str, str, APIGatewayRestResolver]]:
     """(directory name, summary, ``app``) of every route function; job functions have no ``app``.
     The summary is the module docstring's first line after ``METHOD /path:``."""
-    for source in sorted(functions.glob("*/app.py")):
+    for source in sorted(functions.glob("*/*/app.py")):
         name = source.parent.name
         spec = importlib.util.spec_from_file_location(f"paygate_route_{name}", source)
         assert spec is not None and spec.loader is not None
