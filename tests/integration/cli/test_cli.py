@@ -50,7 +50,7 @@ def test_paygate_local_serves_and_stops_on_sigterm() -> None:
     assert f"http://127.0.0.1:{port}/dashboard" in out
     assert "paygate local: stopped" in out
     # the progress bar (stderr) went through every resource and ended with the seed
-    assert "paygate local: ran SeedTestMerchant" in err
+    assert "paygate local: ran Merchants/SeedTestMerchant" in err
 
 
 def test_paygate_local_names_the_bad_resource_and_exits_2(tmp_path: Path) -> None:
