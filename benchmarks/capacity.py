@@ -92,6 +92,19 @@ def hot_keys(writes: list[list[Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def breakdown(operations: list[list[Any]]) -> list[dict[str, Any]]:
+    """Where the measured lifecycle's write units go: per table, index and kind of write (the
+    operation, the item's key with ids as placeholders, an update's attributes), busiest first."""
+    rows: dict[tuple[str, str, str], list[float]] = {}
+    for phase, table, index, what, units in operations:
+        if phase == "measured":
+            row = rows.setdefault((table, index or "table", key_pattern(what)), [0, 0.0])
+            row[0] += 1
+            row[1] += units
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    return [{"table": t, "index": i, "what": w, "writes": n, "wru": u} for (t, i, w), (n, u) in ordered]
+
+
 def analyse(measured: dict[str, Any]) -> dict[str, Any]:
     usage = measured["usage_per_lifecycle"]
     calls = measured["calls_by_operation"]
@@ -174,6 +187,7 @@ def analyse(measured: dict[str, Any]) -> dict[str, Any]:
         "merchant_lifecycles_per_s": merchant["lifecycles_per_s"],
         "template_caps": caps,
         "hot_keys": dynamo,
+        "write_breakdown": breakdown(measured.get("operations", [])),
         "concurrency_seconds_measured": round(measured_s, 3),
         "concurrency_seconds_assumed": round(assumed_s, 3),
         "usd_per_million_by_service": {
@@ -254,6 +268,18 @@ def report(measured: dict[str, Any], result: dict[str, Any]) -> list[str]:
             f"| {hot['table']} | {hot['index']} | `{hot['key']}` | {hot['wcu']:g} | {hot['scope']}"
             f" | {capped} |"
         )
+    lines += [
+        "",
+        "DynamoDB write request units of one lifecycle by kind of write (a GSI is written only when the"
+        " item's entry in it changes: its keys or projected attributes):",
+        "",
+        "| table | index | write | items written | WRU |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in result["write_breakdown"]:
+        lines.append(
+            f"| {row['table']} | {row['index']} | `{row['what']}` | {row['writes']} | {row['wru']:g} |"
+        )
     if caps:
         lines += ["", "Caps the template sets itself (not AWS quotas; they bind before any quota):", ""]
         for cap in caps:
@@ -302,7 +328,7 @@ def main() -> int:
     if not args.no_write:
         sections.replace(RESULTS, "capacity", lines)
     summary = {k: v for k, v in result.items() if k not in ("rows",)}
-    summary["cost"] = {k: v for k, v in measured.items() if k != "writes"}
+    summary["cost"] = {k: v for k, v in measured.items() if k not in ("writes", "operations")}
     print(json.dumps({"benchmark": "capacity", **summary}))
     if not measured["settled"]:
         print("WARNING: the lifecycle did not settle within 60 s: the figures are partial")

@@ -42,6 +42,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +101,22 @@ class Meter:
         self.writes: list[tuple[str, str, str, str, float]] = []  # (phase, table, index, partition key, WRU)
         self.region = region
         self._reader: Any = None  # a client of this script's own (not counted), made once moto runs
-        self._schemas: dict[str, dict[str, str]] = {}
+        self._schemas: dict[str, Layout] = {}
+        self.operations: list[tuple[str, str, str, str, float]] = []  # (phase, table, index, what, WRU)
         self.errors: list[str] = []
 
     # --- DynamoDB: request parameters kept in the request context until the response ---------
-    def before(self, params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+    def before(self, params: dict[str, Any], context: dict[str, Any], model: Any, **_kwargs: Any) -> None:
         context["bench_params"] = params
+        if not self.phase or model.name not in _WRITES:
+            return
+        try:  # the items as they are before the write: an index is written only if its part changes
+            context["bench_before"] = {
+                (table, _key_text_of(key)): self._read_back(table, key)
+                for _kind, table, key, _request, _factor in _entries(model.name, params, self._layout)
+            }
+        except Exception as error:  # a bug here must not turn into the gateway's 502: report it
+            self.errors.append(f"{model.name} (before): {error!r}")
 
     def after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_kwargs: Any) -> None:
         try:
@@ -117,10 +128,12 @@ class Meter:
         if not self.phase or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "") in payments.POLLING:
             return
         params = context.get("bench_params", {})
-        writes = _writes(model.name, params, self._schema, self._read_back)
+        before = context.get("bench_before", {})
+        writes = _writes(model.name, params, self._layout, self._read_back, before)
         rru = _read_units_of(model.name, params, parsed)
         with self.lock:
-            self.writes += [(self.phase, *w) for w in writes]
+            self.writes += [(self.phase, *w[:4]) for w in writes]
+            self.operations += [(self.phase, w[0], w[1], w[4], w[3]) for w in writes]
             if self.recording:
                 self.rru += rru
                 self.wru += sum(w[3] for w in writes)
@@ -132,15 +145,20 @@ class Meter:
                 if self.recording:
                     self.eventbridge_entries += len(params.get("Entries", []))
 
-    def _schema(self, table: str) -> dict[str, str]:
-        """{"": partition key attribute of the table, index name: its partition key attribute}."""
+    def _layout(self, table: str) -> Layout:
+        """The table's key attributes and, per GSI, its keys and projection (read once per table)."""
         if table not in self._schemas:
             described = self._client().describe_table(TableName=table)["Table"]
-            hash_of = lambda keys: next(k["AttributeName"] for k in keys if k["KeyType"] == "HASH")  # noqa: E731
-            schema = {"": hash_of(described["KeySchema"])}
+            keys = lambda schema: [k["AttributeName"] for k in sorted(schema, key=lambda k: k["KeyType"])]  # noqa: E731
+            indexes = {}
             for index in described.get("GlobalSecondaryIndexes", []):
-                schema[index["IndexName"]] = hash_of(index["KeySchema"])
-            self._schemas[table] = schema
+                projection = index.get("Projection", {})
+                indexes[index["IndexName"]] = Index(
+                    keys(index["KeySchema"]),
+                    projection.get("ProjectionType", "ALL"),
+                    list(projection.get("NonKeyAttributes", [])),
+                )
+            self._schemas[table] = Layout(keys(described["KeySchema"]), indexes)
         return self._schemas[table]
 
     def _read_back(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -174,7 +192,9 @@ class Meter:
                 sqs = sum(1 for r in records if r.get("eventSource") == "aws:sqs")
                 stream = sum(1 for r in records if r.get("eventSource") == "aws:dynamodb")
                 with meter.lock:
-                    meter.invocations.append((function.spec.logical_id, outcome.duration_ms, sqs, stream))
+                    # nested stacks' functions are "Stack/Function" in localcloud; the template's own id
+                    name = function.spec.logical_id.rsplit("/", 1)[-1]
+                    meter.invocations.append((name, outcome.duration_ms, sqs, stream))
             return outcome
 
         LambdaFunction.invoke = invoke  # type: ignore[method-assign]
@@ -188,16 +208,61 @@ def _item_units(item: dict[str, Any] | None) -> int:
     return 1 if item is None else max(1, math.ceil(item_size(item) / 1024))
 
 
+@dataclass(frozen=True)
+class Index:
+    keys: list[str]  # partition key attribute, then the sort key's if any
+    projection: str  # ALL, KEYS_ONLY or INCLUDE
+    include: list[str]
+
+
+@dataclass(frozen=True)
+class Layout:
+    keys: list[str]
+    indexes: dict[str, Index]
+
+
+_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+
+
+def _projected(layout: Layout, index: Index, item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The index's entry for ``item`` (None when the item is not in the index: a key missing)."""
+    if item is None or any(k not in item for k in index.keys):
+        return None
+    if index.projection == "ALL":
+        return item
+    kept = {*layout.keys, *index.keys, *(index.include if index.projection == "INCLUDE" else [])}
+    return {name: value for name, value in item.items() if name in kept}
+
+
 def _item_writes(
-    table: str, schema: dict[str, str], key: dict[str, Any], item: dict[str, Any] | None, factor: int
-) -> list[tuple[str, str, str, float]]:
-    """(table, index, partition key, WRU) of writing ``item`` (None: unknown, <= 1 KB, no index)."""
-    units = factor * _item_units(item)
-    source = item if item is not None else key
-    writes = [(table, "", _key_text(source.get(schema[""])), float(units))]
-    for index, attribute in schema.items():
-        if index and item is not None and attribute in item:
-            writes.append((table, index, _key_text(item[attribute]), float(units)))
+    table: str,
+    layout: Layout,
+    key: dict[str, Any],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    factor: int,
+    what: str,
+) -> list[tuple[str, str, str, float, str]]:
+    """(table, index, partition key, WRU, what) of one item write, by DynamoDB's rules: the table
+    bills the larger of the item before and after; a GSI is written only when the item's entry in it
+    changes (its keys or projected attributes): a put of the new entry, and a delete of the old one
+    when the index key changed."""
+    sizes = [_item_units(i) for i in (before, after) if i is not None] or [1]
+    source = after if after is not None else before if before is not None else key
+    writes = [(table, "", _key_text(source.get(layout.keys[0])), float(factor * max(sizes)), what)]
+    for name, index in layout.indexes.items():
+        old, new = _projected(layout, index, before), _projected(layout, index, after)
+        if old == new:
+            continue
+        moved = old is not None and new is not None and any(old[k] != new[k] for k in index.keys)
+        if old is not None and (new is None or moved):
+            writes.append(
+                (table, name, _key_text(old[index.keys[0]]), float(factor * _item_units(old)), what)
+            )
+        if new is not None:
+            writes.append(
+                (table, name, _key_text(new[index.keys[0]]), float(factor * _item_units(new)), what)
+            )
     return writes
 
 
@@ -208,10 +273,14 @@ def _key_text(attribute: dict[str, Any] | None) -> str:
     return str(value)
 
 
-def _writes(
-    operation: str, params: dict[str, Any], schema_of: Any, read_back: Any
-) -> list[tuple[str, str, str, float]]:
-    """The writes of one call: (table, index ("" for the table), partition key value, WRU)."""
+def _key_text_of(key: dict[str, Any]) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def _entries(
+    operation: str, params: dict[str, Any], layout_of: Any
+) -> list[tuple[str, str, dict[str, Any], dict[str, Any], int]]:
+    """The item writes of one call: (kind, table, key, request, factor)."""
     entries: list[tuple[str, dict[str, Any], int]] = []  # (kind, request, factor)
     if operation in ("PutItem", "UpdateItem", "DeleteItem"):
         entries = [(operation.removesuffix("Item"), params, 1)]
@@ -225,16 +294,41 @@ def _writes(
                 kind = "Put" if "PutRequest" in r else "Delete"
                 request = r.get("PutRequest") or r.get("DeleteRequest") or {}
                 entries.append((kind, {"TableName": table, **request}, 1))
-    writes = []
+    found = []
     for kind, request, factor in entries:
         table = request["TableName"]
-        schema = schema_of(table)
-        if kind == "Put":
-            writes += _item_writes(table, schema, request["Item"], request["Item"], factor)
-        elif kind == "Update":
-            writes += _item_writes(table, schema, request["Key"], read_back(table, request["Key"]), factor)
-        else:  # Delete, ConditionCheck: <= 1 KB assumed
-            writes += _item_writes(table, schema, request["Key"], None, factor)
+        layout = layout_of(table)
+        key = request.get("Key") or {k: request["Item"][k] for k in layout.keys}
+        found.append((kind, table, key, request, factor))
+    return found
+
+
+def _what(kind: str, request: dict[str, Any], layout: Layout, key: dict[str, Any]) -> str:
+    """A label for the breakdown: the operation, the item's kind (key pattern) and, for an update, the
+    attributes it sets."""
+    shape = "/".join(_key_text(key.get(k)) for k in layout.keys)
+    label = f"{kind} {shape}"
+    if kind == "Update":
+        names = request.get("ExpressionAttributeNames", {})
+        expression = request.get("UpdateExpression", "")
+        for alias, name in sorted(names.items(), key=lambda kv: -len(kv[0])):
+            expression = expression.replace(alias, name)
+        assigned = [part.split("=")[0].strip() for part in expression.removeprefix("SET ").split(",")]
+        label += " SET " + ",".join(a.split()[-1] for a in assigned if a)[:80]
+    return label
+
+
+def _writes(
+    operation: str, params: dict[str, Any], layout_of: Any, read_back: Any, before: dict[Any, Any]
+) -> list[tuple[str, str, str, float, str]]:
+    """The writes of one call: (table, index ("" for the table), partition key value, WRU, what)."""
+    writes = []
+    for kind, table, key, request, factor in _entries(operation, params, layout_of):
+        layout = layout_of(table)
+        old = before.get((table, _key_text_of(key)))
+        # a ConditionCheck reads the item and writes nothing, but bills a write
+        new = read_back(table, key) if kind in ("Put", "Update", "Delete") else old
+        writes += _item_writes(table, layout, key, old, new, factor, _what(kind, request, layout, key))
     return writes
 
 
@@ -430,6 +524,7 @@ def measure() -> dict[str, Any]:
         },
         "calls_by_operation": dict(sorted(operations.items())),
         "writes": [list(w) for w in meter.writes],
+        "operations": [list(w) for w in meter.operations],
     }
 
 

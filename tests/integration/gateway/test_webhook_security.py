@@ -415,14 +415,21 @@ def test_one_merchants_burst_does_not_hold_up_another_merchants_event(
 
 # --- item 5: suspension ---------------------------------------------------------------------------
 def _stored_deliveries(gateway: LocalCloud, merchant_id: str) -> list[dict[str, Any]]:
-    """The merchant's deliveries as stored (a suspended merchant cannot read its log through the API)."""
-    answer = boto3.client("dynamodb", region_name=gateway.region).query(
-        TableName=gateway.physical("Webhooks/WebhooksTable"),
+    """The merchant's deliveries as stored (a suspended merchant cannot read its log through the API):
+    their keys from gsi1 (it projects keys only), the items from the table."""
+    dynamodb = boto3.client("dynamodb", region_name=gateway.region)
+    table = gateway.physical("Webhooks/WebhooksTable")
+    answer = dynamodb.query(
+        TableName=table,
         IndexName="gsi1",
         KeyConditionExpression="gsi1pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"MERCHANT#{merchant_id}#test#delivery"}},
     )
-    return [{k: next(iter(v.values())) for k, v in item.items()} for item in answer["Items"]]
+    items = [
+        dynamodb.get_item(TableName=table, Key={"pk": i["pk"], "sk": i["sk"]}, ConsistentRead=True)["Item"]
+        for i in answer["Items"]
+    ]
+    return [{k: next(iter(v.values())) for k, v in item.items()} for item in items]
 
 
 def test_nothing_leaves_for_a_suspended_merchant_until_it_is_active_again(

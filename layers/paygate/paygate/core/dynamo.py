@@ -138,6 +138,36 @@ def _pages(request: dict[str, Any], wanted: int) -> Iterator[dict[str, Any]]:
         request["ExclusiveStartKey"] = last
 
 
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+
+
+def batch_get(table: str, keys: list[dict[str, str]], consistent: bool = True) -> list[dict[str, Any]]:
+    """The items of ``keys``, in the order of ``keys``; an item that no longer exists is left out.
+
+    How a keys-only index's page becomes whole items: one read unit per 4 KB, where projecting every
+    attribute into the index would cost a write unit per 1 KB on every change of the item."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        request: dict[str, Any] = {
+            table: {
+                "Keys": [to_item(k) for k in keys[start : start + BATCH_GET_LIMIT]],
+                "ConsistentRead": consistent,
+            }
+        }
+        for attempt in range(10):
+            answer = client().batch_get_item(RequestItems=request)
+            for item in answer.get("Responses", {}).get(table, []):
+                plain = from_item(item)
+                found[(plain["pk"], plain["sk"])] = plain
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - backoff, as AWS advises
+        else:
+            raise RuntimeError(f"BatchGetItem left keys unprocessed on {table}")
+    return [found[(k["pk"], k["sk"])] for k in keys if (k["pk"], k["sk"]) in found]
+
+
 def update_op(
     table: str,
     key: dict[str, str],

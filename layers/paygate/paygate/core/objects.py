@@ -18,8 +18,13 @@ OWNED = "#merchant_id = :merchant_id AND #mode = :mode"
 
 
 class ObjectTable:
-    def __init__(self, table_name: Callable[[], str]) -> None:
+    """``keys_only``: the table's indexes project only keys (``ProjectionType: KEYS_ONLY``), so a
+    listing reads its page of keys from the index and the items themselves from the table (reads are
+    cheap; an index that projects everything is rewritten on every change of an item)."""
+
+    def __init__(self, table_name: Callable[[], str], keys_only: bool = False) -> None:
         self.table_name = table_name
+        self.keys_only = keys_only
 
     def table(self) -> str:
         return self.table_name()
@@ -81,16 +86,34 @@ class ObjectTable:
         created_between: tuple[str, str] | None = None,
         filters: dict[str, Any] | None = None,
     ) -> dynamo.Page:
-        return dynamo.query_page(
-            self.table(),
-            "gsi1",
-            "gsi1pk",
-            f"MERCHANT#{merchant_id}#{mode}#{kind}",
-            limit=limit,
-            offset=offset,
-            sort_between=created_between,
-            filters=filters,
+        if filters and self.keys_only:
+            raise ValueError("a keys-only index cannot filter on attributes it does not hold")
+        return self.whole(
+            dynamo.query_page(
+                self.table(),
+                "gsi1",
+                "gsi1pk",
+                f"MERCHANT#{merchant_id}#{mode}#{kind}",
+                limit=limit,
+                offset=offset,
+                sort_between=created_between,
+                filters=filters,
+            )
         )
 
     def list_children(self, parent_id: str, limit: int, offset: int) -> dynamo.Page:
-        return dynamo.query_page(self.table(), "gsi2", "gsi2pk", parent_id, limit=limit, offset=offset)
+        return self.whole(
+            dynamo.query_page(self.table(), "gsi2", "gsi2pk", parent_id, limit=limit, offset=offset)
+        )
+
+    def whole(self, page: dynamo.Page) -> dynamo.Page:
+        """A page of index entries as whole items (keys-only indexes; an item deleted since the index
+        was read is left out)."""
+        if not self.keys_only:
+            return page
+        return dynamo.Page(self.whole_items(page.items), page.has_more)
+
+    def whole_items(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self.keys_only:
+            return entries
+        return dynamo.batch_get(self.table(), [{"pk": e["pk"], "sk": e["sk"]} for e in entries])

@@ -112,12 +112,13 @@ def attempt(delivery_id: str, generation: int, number: int, schedule: list[int])
         except BadRequest as exc:
             error = f"refused: {exc.description}"
         else:
+            body = store.body_of(delivery)  # byte-identical on every attempt
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": "paygate-webhooks/1",
-                **signing.headers(secret, delivery["event_id"], int(now.timestamp()), delivery["body"]),
+                **signing.headers(secret, delivery["event_id"], int(now.timestamp()), body),
             }
-            answer = sender.post(destination, headers, delivery["body"].encode(), deadline)
+            answer = sender.post(destination, headers, body.encode(), deadline)
             code, snippet, error, answer_headers = answer.status, answer.body, answer.error, answer.headers
     record = {
         "number": number,

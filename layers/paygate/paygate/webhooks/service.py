@@ -190,6 +190,8 @@ def deliveries_for(
     merchant = _tenant(event, known)[1] if only is None else merchants_store.get_merchant(event["merchantid"])
     suspended = merchant is None or merchant.get("status") != "active"
     chosen = subscribers(event, known) if only is None else [(only, _url_of(event, only))]
+    if chosen:  # once per event, before its deliveries: every attempt of each POSTs these bytes
+        store.put_body(event["id"], event["merchantid"], event["mode"], body)
     for endpoint_id, url in chosen:
         delivery_id = derived_id("whd", event["id"], endpoint_id)
         now = clock.iso_now()
@@ -201,7 +203,6 @@ def deliveries_for(
             "event_type": event["type"],
             "endpoint_id": endpoint_id,
             "url": url,
-            "body": body,  # byte-identical on every attempt
             "status": "failed" if suspended else "pending",
             "failure_reason": "merchant_suspended" if suspended else None,
             "attempt_count": 0,

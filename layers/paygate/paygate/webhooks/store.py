@@ -4,17 +4,24 @@ Besides the objects, one counter item per merchant and mode (``ENDPOINTS#<mercha
 ``COUNT``) holds how many endpoints exist: an endpoint is created in one transaction with the
 counter's conditional increment (``endpoints < limit``) and deleted with its decrement, so concurrent
 creates can never pass the limit (a count followed by a write could).
+
+An event's body (the bytes every delivery of it POSTs) is its own item, ``EVENT#<event id>`` /
+``BODY#<merchant>#<mode>``, written once per event and never again, zlib-compressed (a CloudEvent of
+1.5-2 KB fits in one write unit). A delivery's item holds its state only, so the writes of each
+attempt (claim, record) rewrite a small item. gsi1 projects keys only: listings read their items
+from the table (docs/webhooks.md, "Storage and cost").
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Literal
 
 from paygate.core import dynamo
 from paygate.core.objects import ObjectTable
 from paygate.core.settings import WebhooksTable
 
-objects = ObjectTable(lambda: WebhooksTable.load().webhooks_table)
+objects = ObjectTable(lambda: WebhooksTable.load().webhooks_table, keys_only=True)
 
 ENDPOINT_LIMIT = 16  # per merchant and mode, as Stripe's
 SUBSCRIBER_PAGE = 100  # endpoints per query page when reading an event's subscribers
@@ -38,10 +45,34 @@ def endpoints_of(merchant_id: str, mode: str, page_size: int = SUBSCRIBER_PAGE) 
     found: list[dict[str, Any]] = []
     while True:
         answer = dynamo.client().query(**request)
-        found += [dynamo.from_item(item) for item in answer.get("Items", [])]
+        found += objects.whole_items([dynamo.from_item(item) for item in answer.get("Items", [])])
         if "LastEvaluatedKey" not in answer:
             return found
         request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+# --- event bodies ---------------------------------------------------------------------------------
+def _body_key(event_id: str, merchant_id: str, mode: str) -> dict[str, str]:
+    return {"pk": f"EVENT#{event_id}", "sk": f"BODY#{merchant_id}#{mode}"}
+
+
+def put_body(event_id: str, merchant_id: str, mode: str, body: str) -> None:
+    """Store an event's body once (a replayed event keeps the body stored first)."""
+    compressed = zlib.compress(body.encode(), 9)
+    dynamo.put_if_absent(objects.table(), {**_body_key(event_id, merchant_id, mode), "body_z": compressed})
+
+
+def body_of(delivery: dict[str, Any]) -> str:
+    """The bytes (as text) every attempt of ``delivery`` POSTs. A delivery written before bodies had
+    their own item holds its body itself."""
+    if "body" in delivery:
+        return str(delivery["body"])
+    key = _body_key(delivery["event_id"], delivery["merchant_id"], delivery["mode"])
+    found = dynamo.get(objects.table(), key["pk"], key["sk"])
+    if found is None:
+        raise RuntimeError(f"no stored body for delivery {delivery['id']}")
+    stored = found["body_z"]
+    return zlib.decompress(getattr(stored, "value", stored)).decode()
 
 
 def _counter_key(merchant_id: str, mode: str) -> dict[str, str]:
