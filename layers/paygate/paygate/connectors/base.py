@@ -93,7 +93,8 @@ class ProviderEvent:
     """A provider's webhook, verified and normalized."""
 
     event_id: str  # the provider's event id: what applying it once is keyed on
-    kind: str  # normalized: payment.succeeded, payment.failed, payment.captured, refund.processed, refund.failed
+    # normalized: payment.succeeded, payment.failed, payment.captured, refund.processed, refund.failed
+    kind: str
     provider_reference: str  # the payment's (or refund's) provider id
     result: ConnectorResult
     raw_type: str  # the provider's own event type (payment_intent.succeeded, payment.captured...)
@@ -112,7 +113,9 @@ class Connector(Protocol):
 
     def authorize(self, request: PaymentRequest) -> ConnectorResult: ...
 
-    def capture(self, reference: str, amount: int, currency: str, idempotency_key: str) -> ConnectorResult: ...
+    def capture(
+        self, reference: str, amount: int, currency: str, idempotency_key: str
+    ) -> ConnectorResult: ...
 
     def void(self, reference: str, idempotency_key: str) -> ConnectorResult: ...
 
