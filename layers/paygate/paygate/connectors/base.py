@@ -86,6 +86,8 @@ class PaymentRequest:
     return_url: str | None = None  # where the payer comes back after REQUIRES_ACTION
     description: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    attempt: int = 0  # which attempt of this payment (0: the first), for connectors that care (simulator)
+    card_last4: str | None = None  # when the card itself is not at hand (the simulator decides on it)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Deciding and recording a payment's outcome: the work of ``AttemptPayment`` (the first attempt, off
 the payment-attempts queue) and of the payment_processing workflow's Task (its retries).
 
-The outcome is simulated (no card network behind the gateway yet): the seed's success rates, or
-``TEST_PAYMENT_SUCCESS`` when ``TEST_MODE=true``. Recording it is one transaction over the payment and
+The outcome comes from a connector (``paygate.connectors``): today always the simulator (the seeds'
+success rates, or ``TEST_PAYMENT_SUCCESS`` when ``TEST_MODE=true``); routing between connectors is
+issue 17's next step (docs/connectors.md). Recording it is one transaction over the payment and
 its parent (order -> paid; intent -> succeeded / requires_capture / requires_payment_method), guarded
 by the payment still being ``pending``, so a retried or duplicated attempt never records twice.
 """
@@ -13,16 +14,16 @@ import math
 import random
 from typing import Any
 
+from paygate.connectors import simulator
+from paygate.connectors.base import Outcome, PaymentRequest
+from paygate.connectors.simulator import SimulatorConnector
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
 from paygate.payments import checkout_limits, store
 from paygate.payments.service import ensure_can_charge
 
-DECLINES = {
-    "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
-    "upi": ("UPI_DECLINED", "the UPI collect request was declined by the payer's bank"),
-}
+DECLINES = simulator.DECLINES
 
 
 def processing_delay_seconds(settings: Processing) -> int:
@@ -33,27 +34,29 @@ def processing_delay_seconds(settings: Processing) -> int:
     return round(random.randint(low, high) / 1000)  # noqa: S311 - a simulated delay, not a secret
 
 
-OUTAGE_TEST_CARD_LAST4 = "0119"  # Visa 4000 0000 0000 0119, Stripe's "processing error" test card
-OUTAGE_ATTEMPTS = 2
+def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentRequest:
+    """What a connector is asked for this attempt. The card itself is not at hand (no vault yet):
+    only its last four digits, which is all the simulator decides on."""
+    card = payment.get("card") or {}
+    return PaymentRequest(
+        payment_id=payment["id"],
+        amount=int(payment["amount"]),
+        currency=str(payment.get("currency", "INR")),
+        method=payment["method"],
+        idempotency_key=f"{payment['id']}-{attempt}",
+        capture=payment.get("capture_method") != "manual",
+        attempt=attempt,
+        card_last4=card.get("last4"),
+    )
 
 
 def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> bool:
-    """The processor's answer for this attempt: success or decline, or ProcessorUnavailable (transient).
-
-    In test mode the Visa card ending 0119 meets an outage on its first two attempts, so the
-    workflow's Retry can be seen working.
-    """
-    card = payment.get("card") or {}
-    if settings.test_mode and card.get("last4") == OUTAGE_TEST_CARD_LAST4 and attempt < OUTAGE_ATTEMPTS:
-        raise ProcessorUnavailable(f"simulated processor outage (attempt {attempt + 1})")
-    return succeeds(payment["method"], settings)
-
-
-def succeeds(method: str, settings: Processing) -> bool:
-    if settings.test_mode:
-        return settings.test_payment_success
-    rate = settings.upi_success_rate if method == "upi" else settings.card_success_rate
-    return random.random() < rate  # noqa: S311 - simulated outcome
+    """The processor's answer for this attempt: success or decline, or ProcessorUnavailable when
+    nothing happened and the attempt may be retried (the workflow's Retry)."""
+    result = SimulatorConnector(settings).authorize(authorization_request(payment, attempt))
+    if result.outcome.failover_allowed:
+        raise ProcessorUnavailable(result.provider_message or "processor unavailable")
+    return result.outcome is Outcome.SUCCEEDED
 
 
 SUSPENDED = ("MERCHANT_UNAVAILABLE", "the merchant cannot accept payments at the moment; no money was taken")

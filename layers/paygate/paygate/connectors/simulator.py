@@ -1,0 +1,108 @@
+"""The simulator connector: the seeds' simulated processor behind the connector interface.
+
+Outside test mode a payment succeeds at the seeds' rates (UPI 90 %, card 95 %); in test mode
+``TEST_PAYMENT_SUCCESS`` decides. The Visa test card ending 0119 (Stripe's "processing error" card)
+meets an outage on its first two attempts in test mode, so retries and failover can be seen working.
+Captures, voids and refunds always succeed (the refund's simulated delay is the refund queue's).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+
+from paygate.connectors.base import ConnectorResult, InvalidSignature, Outcome, PaymentRequest, ProviderEvent
+from paygate.core.settings import Processing
+
+NAME = "simulator"
+OUTAGE_TEST_CARD_LAST4 = "0119"
+OUTAGE_ATTEMPTS = 2
+DECLINES = {
+    "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
+    "upi": ("UPI_DECLINED", "the UPI collect request was declined by the payer's bank"),
+}
+
+
+class SimulatorConnector:
+    name = NAME
+
+    def __init__(self, settings: Processing) -> None:
+        self.settings = settings
+
+    def _result(
+        self,
+        outcome: Outcome,
+        reference: str,
+        started: float,
+        raw_status: str,
+        code: str | None = None,
+        message: str | None = None,
+        amount: int | None = None,
+        currency: str | None = None,
+    ) -> ConnectorResult:
+        return ConnectorResult(
+            outcome,
+            NAME,
+            provider_reference=reference,
+            provider_code=code,
+            provider_message=message,
+            raw_status=raw_status,
+            amount=amount,
+            currency=currency,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+        )
+
+    def _succeeds(self, method: str) -> bool:
+        if self.settings.test_mode:
+            return self.settings.test_payment_success
+        rate = self.settings.upi_success_rate if method == "upi" else self.settings.card_success_rate
+        return random.random() < rate  # noqa: S311 - a simulated outcome, not a secret
+
+    def authorize(self, request: PaymentRequest) -> ConnectorResult:
+        started = time.perf_counter()
+        reference = f"sim_{request.payment_id}"
+        last4 = request.card.last4 if request.card else request.card_last4
+        if self.settings.test_mode and last4 == OUTAGE_TEST_CARD_LAST4 and request.attempt < OUTAGE_ATTEMPTS:
+            outage = f"simulated processor outage (attempt {request.attempt + 1})"
+            return self._result(
+                Outcome.PROCESSOR_ERROR_RETRYABLE,
+                reference,
+                started,
+                "unavailable",
+                "PROCESSOR_UNAVAILABLE",
+                outage,
+            )
+        if self._succeeds(request.method):
+            status = "captured" if request.capture else "authorized"
+            return self._result(
+                Outcome.SUCCEEDED,
+                reference,
+                started,
+                status,
+                amount=request.amount,
+                currency=request.currency,
+            )
+        code, message = DECLINES.get(request.method, DECLINES["card"])
+        return self._result(Outcome.DECLINED_SOFT, reference, started, "declined", code, message)
+
+    def capture(self, reference: str, amount: int, currency: str, idempotency_key: str) -> ConnectorResult:
+        started = time.perf_counter()
+        return self._result(
+            Outcome.SUCCEEDED, reference, started, "captured", amount=amount, currency=currency
+        )
+
+    def void(self, reference: str, idempotency_key: str) -> ConnectorResult:
+        return self._result(Outcome.SUCCEEDED, reference, time.perf_counter(), "voided")
+
+    def refund(self, reference: str, amount: int, currency: str, idempotency_key: str) -> ConnectorResult:
+        started = time.perf_counter()
+        refund = f"simrf_{idempotency_key}"
+        return self._result(Outcome.SUCCEEDED, refund, started, "refunded", amount=amount, currency=currency)
+
+    def sync(self, reference: str) -> ConnectorResult:
+        # the simulator keeps no record of its answers: nothing to sync against
+        return self._result(Outcome.UNKNOWN, reference, time.perf_counter(), "not_tracked")
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str], secret: str) -> ProviderEvent:
+        raise InvalidSignature("the simulator sends no webhooks")
