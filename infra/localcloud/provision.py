@@ -216,6 +216,7 @@ class Provisioner:
             "AWS::CloudFront::ResponseHeadersPolicy": self._response_headers_policy,
             "AWS::Logs::LogGroup": self._log_group,
             "AWS::SNS::Topic": self._topic,
+            "AWS::KMS::Key": self._kms_key,
             "AWS::SNS::Subscription": self._subscription,
             "AWS::CloudWatch::Alarm": self._alarm,
             "AWS::CloudWatch::Dashboard": self._dashboard,
@@ -337,6 +338,22 @@ class Provisioner:
         name = self._name(res, props.get("TopicName"), 256)
         arn = self.client("sns").create_topic(Name=name)["TopicArn"]
         self._set(res, arn, TopicArn=arn, TopicName=name)
+
+    def _kms_key(self, res: Resource, props: dict[str, Any]) -> None:
+        """A symmetric key in moto's KMS (Encrypt/Decrypt with encryption contexts work as on AWS);
+        the key policy is kept, not enforced."""
+        args: dict[str, Any] = {
+            "Description": props.get("Description", ""),
+            "KeyUsage": props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            "KeySpec": props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+        }
+        if isinstance(props.get("KeyPolicy"), dict):
+            args["Policy"] = json.dumps(props["KeyPolicy"])
+        kms = self.client("kms")
+        meta = kms.create_key(**args)["KeyMetadata"]
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
+        self._set(res, meta["KeyId"], Arn=meta["Arn"], KeyId=meta["KeyId"])
 
     def _subscription(self, res: Resource, props: dict[str, Any]) -> None:
         """Subscribed as SNS would (an e-mail endpoint stays "pending confirmation"); nothing is sent."""

@@ -51,6 +51,7 @@ EMULATED = frozenset(
         "AWS::CloudFront::ResponseHeadersPolicy",  # applied to the answers of the behaviours naming it
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
+        "AWS::KMS::Key",  # moto's KMS: Encrypt / Decrypt with encryption contexts, rotation flag
         "AWS::CloudWatch::Alarm",  # created, readable; moto never evaluates it against SQS metrics
         "AWS::CloudWatch::Dashboard",  # created in moto (PutDashboard), its body checked as JSON
         "AWS::CloudFormation::Stack",  # a nested template (AWS::Serverless::Application), see load()

@@ -124,6 +124,7 @@ DASHBOARDS = {  # stack path -> its dashboard
     "Merchants": "paygate-merchants",
     "Payments": "paygate-payments",
     "Webhooks": "paygate-webhooks",
+    "Connectors": "paygate-connectors",
 }
 
 

@@ -1,5 +1,6 @@
 """After every other test of the package (the file name sorts last on purpose): no PAN, CVV, API
-secret, dashboard password or session token in any DynamoDB item or in anything the gateway logged."""
+secret, processor credential, dashboard password or session token in any DynamoDB item or in anything
+the gateway logged."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from localcloud.runtime import LocalCloud
 
 from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, VISA, Api, card
 from tests.integration.gateway.conftest import LogCapture
+from tests.integration.gateway.test_connectors import RAZORPAY, STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET
 from tests.integration.gateway.test_dashboard_api import PASSWORDS
 
 PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
@@ -26,6 +28,7 @@ def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
         "Payments/PaymentsTable",
         "IdempotencyTable",
         "Webhooks/WebhooksTable",
+        "Connectors/ConnectorsTable",
     ):
         for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
             items.extend(page["Items"])
@@ -44,6 +47,8 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
     amex = api.paid(2_000, card("378282246310005", cvv="4321"))
     assert amex["card"]["network"] == "amex"
     secrets = [SEED_KEY[1], ADMIN_KEY, *(k["key_secret"] for k in second_merchant["keys"])]
+    # and the processor credentials the connectors tests configured (stored KMS-encrypted only)
+    secrets += [STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET, RAZORPAY["key_secret"]]
     # When every stored item and every log line is read
     stored = json.dumps(_all_items(gateway))
     logged = "\n".join(captured_logs.lines)

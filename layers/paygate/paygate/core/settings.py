@@ -127,6 +127,16 @@ class WebhooksTable(EnvSettings):
     webhooks_table: str
 
 
+class ConnectorsTable(EnvSettings):
+    connectors_table: str
+
+
+class ConnectorsEnv(ConnectorsTable, TestMode):
+    """The connectors context: its table and the KMS key its credentials are encrypted under."""
+
+    connectors_key_id: str
+
+
 class WebhookEnv(Observability, WebhooksTable, MerchantsTable, TestMode):
     """Dispatch and delivery: where deliveries start, and which retry schedule they follow."""
 

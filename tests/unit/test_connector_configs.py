@@ -1,0 +1,54 @@
+"""Connector configurations: what only the model and the deployment's settings decide."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from paygate.connectors import service
+from paygate.connectors.models import check_credentials, hints
+from paygate.core import settings
+from paygate.core.errors import BadRequest
+
+
+@pytest.fixture
+def deployment(request: pytest.FixtureRequest) -> object:
+    saved = {name: os.environ.get(name) for name in ("CONNECTORS_TABLE", "CONNECTORS_KEY_ID", "TEST_MODE")}
+    os.environ.update(CONNECTORS_TABLE="t", CONNECTORS_KEY_ID="k", TEST_MODE=request.param)
+    settings._cache.clear()
+    yield request.param
+    settings._cache.clear()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.mark.parametrize("deployment", ["false"], indirect=True)
+def test_a_live_deployment_refuses_a_base_url(deployment: object) -> None:
+    # the gateway's own calls to a provider must not be pointed anywhere a merchant likes (SSRF)
+    with pytest.raises(BadRequest) as refused:
+        service._check_base_url("http://169.254.169.254/latest")
+    assert refused.value.field == "base_url"
+    service._check_base_url(None)
+
+
+@pytest.mark.parametrize("deployment", ["true"], indirect=True)
+def test_a_test_deployment_takes_one_for_its_local_provider_servers(deployment: object) -> None:
+    service._check_base_url("http://127.0.0.1:8420")
+
+
+def test_credentials_follow_the_mode_and_show_only_as_hints() -> None:
+    given = {"api_key": "sk_live_abcdefgh12345678"}
+    assert check_credentials("stripe", "live", given) == given
+    with pytest.raises(ValueError, match=r"^credentials\.api_key: ") as wrong:
+        check_credentials("stripe", "test", given)
+    assert "abcdefgh" not in str(wrong.value)
+    assert hints({"api_key": "sk_live_abcdefgh12345678", "key_secret": "Zz9876543210"}) == {
+        "api_key": "sk_live_...5678",
+        "key_secret": "...3210",
+    }
+    assert check_credentials("simulator", "test", {}) == {}
+    with pytest.raises(ValueError, match=r"^credentials\.api_key: not a simulator credential"):
+        check_credentials("simulator", "test", {"api_key": "x"})
