@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 from paygate.connectors.base import Card, Connector, InvalidSignature, Outcome, PaymentRequest
-from paygate.connectors.razorpay_connector import RazorpayConnector
+from paygate.connectors.razorpay_connector import RazorpayConnector, classify_reason
 
 from tests.helpers import ROOT
 
@@ -314,3 +314,21 @@ def test_no_secret_or_card_number_in_repr_results_or_logs(
     )
     for secret in (KEY_SECRET, GOOD_CARD, "4000000000000002", WEBHOOK_SECRET):
         assert secret not in seen
+
+
+@pytest.mark.parametrize(
+    ("reason", "source", "step", "outcome"),
+    [
+        ("card_declined", "issuer_bank", "payment_authorization", Outcome.DECLINED_SOFT),
+        ("insufficient_funds", "customer", "payment_authorization", Outcome.DECLINED_SOFT),
+        ("incorrect_card_details", "customer", "payment_authentication", Outcome.DECLINED_HARD),
+        ("card_stolen", "issuer_bank", "payment_authorization", Outcome.DECLINED_HARD),
+        ("gateway_technical_error", "gateway", "payment_authorization", Outcome.PROCESSOR_ERROR_RETRYABLE),
+        ("some_new_issuer_reason", "issuer_bank", "payment_authorization", Outcome.DECLINED_SOFT),
+        ("some_new_issuer_reason", "business", "payment_initiation", Outcome.PROCESSOR_ERROR),
+        ("input_validation_failed", "customer", "payment_authorization", Outcome.PROCESSOR_ERROR),
+        ("NA", "NA", "NA", Outcome.PROCESSOR_ERROR),
+    ],
+)
+def test_the_classification_table(reason: str, source: str, step: str, outcome: Outcome) -> None:
+    assert classify_reason(reason, source, step) is outcome
