@@ -125,8 +125,8 @@ def responder() -> Iterator[Responder]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = _answer  # noqa: N815
-        do_POST = _answer  # noqa: N815
+        do_GET = _answer
+        do_POST = _answer
 
         def log_message(self, *args: object) -> None:
             pass
@@ -161,7 +161,7 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     received: list[Received] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             received.append(Received(self.rfile.read(length), dict(self.headers.items())))
             self.send_response(200)

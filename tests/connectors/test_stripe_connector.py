@@ -8,7 +8,6 @@ import json
 import pytest
 import requests
 import stripe
-
 from paygate.connectors.base import (
     Card,
     Connector,
@@ -18,6 +17,7 @@ from paygate.connectors.base import (
     PaymentRequest,
 )
 from paygate.connectors.stripe_connector import StripeConnector
+
 from tests.connectors.conftest import WebhookReceiver
 from tests.helpers import wait_for
 
