@@ -14,7 +14,9 @@
    transaction atomic; moto's backend is not thread-safe (a condition can pass in two threads before
    either writes, and TransactWriteItems' snapshot copy can race a concurrent write), and localcloud
    serves many functions on threads at once. The lock covers each whole request, answer included:
-   moto builds a GetItem or Query answer from the live item after the backend call returns.
+   moto builds a GetItem or Query answer from the live item after the backend call returns. Stream
+   reads (GetRecords) take it too: moto appends a transaction's stream records one write at a time,
+   and a reader between two of them would see half a transaction.
    TransactWriteItems checks every condition before it writes anything: moto deep-copied each table
    per transaction (slow, and its rollback swapped in the copy, which left stream readers on a dead
    shard so no later record reached them).
@@ -51,6 +53,7 @@ from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.events.models import EventTemplateParser, Rule
 from moto.sqs.models import Queue, SQSBackend, sqs_backends
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -310,6 +313,8 @@ def install(
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     _originals["dynamodb.call_action"] = DynamoHandler.call_action
     DynamoHandler.call_action = _serialised(DynamoHandler.call_action)  # type: ignore[method-assign]
+    _originals["dynamodbstreams.call_action"] = DynamoDBStreamsHandler.call_action
+    DynamoDBStreamsHandler.call_action = _serialised(DynamoDBStreamsHandler.call_action)  # type: ignore[method-assign]
     _originals["asl_parse"] = AmazonStateLanguageParser.parse
     AmazonStateLanguageParser.parse = staticmethod(_parse_definition)  # type: ignore[method-assign,assignment]
     _originals["list_event_source_mappings"] = LambdaBackend.list_event_source_mappings
@@ -338,6 +343,7 @@ def uninstall() -> None:
     for name in _DYNAMODB_ITEM_OPERATIONS:
         setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
     DynamoHandler.call_action = _originals.pop("dynamodb.call_action")  # type: ignore[method-assign]
+    DynamoDBStreamsHandler.call_action = _originals.pop("dynamodbstreams.call_action")  # type: ignore[method-assign]
     _state.clear()
 
 

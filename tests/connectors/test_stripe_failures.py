@@ -102,7 +102,7 @@ def _card_error(code: str, decline_code: str | None = None, message: str = "Your
         (
             500,
             {"error": {"type": "api_error", "message": "An unknown error occurred"}},
-            Outcome.PROCESSOR_ERROR_RETRYABLE,
+            Outcome.UNKNOWN,
             None,
         ),
         (

@@ -142,7 +142,10 @@ def test_a_receiver_down_for_good_fails_after_5_attempts_then_retry_delivers(
     api.order(1_200)
     log = lambda: [d for d in api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]  # noqa: E731
                    if d["endpoint_id"] == endpoint["id"]]  # fmt: skip
-    failed = wait_for(lambda: log() and log()[0]["status"] == "failed" and log()[0], what="5 failed attempts")
+    # 5 attempts 0.5 + 1 + 1.5 + 2 s apart (scaled): a generous deadline, for a busy machine
+    failed = wait_for(
+        lambda: log() and log()[0]["status"] == "failed" and log()[0], timeout=45, what="5 failed attempts"
+    )
     assert failed["attempt_count"] == 5
     detail = api.get(f"/api/v1/webhooks/{failed['id']}").json()
     assert len(detail["attempts"]) == 5 and all(a["error"] for a in detail["attempts"])

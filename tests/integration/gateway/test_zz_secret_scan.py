@@ -35,6 +35,9 @@ def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
     for item in items:  # webhook event bodies are stored compressed: scan their text
         if "body_z" in item:
             item["body_z"] = {"S": zlib.decompress(item["body_z"]["B"]).decode()}
+        for name, value in item.items():  # other binary values (KMS ciphertexts) scanned byte for byte
+            if "B" in value:
+                item[name] = {"S": bytes(value["B"]).decode("latin-1")}
     return items
 
 

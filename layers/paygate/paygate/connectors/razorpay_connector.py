@@ -357,7 +357,7 @@ class RazorpayConnector:
         try:
             return call()
         except (razorpay.errors.BadRequestError, razorpay.errors.GatewayError, razorpay.errors.ServerError):
-            return self._error_result(started, reference)
+            return self._error_result(started, reference, sent_is_safe)
         except requests.exceptions.ConnectionError as error:
             # refused / unreachable: nothing was sent; a connection dropped after sending: may have happened
             not_sent = isinstance(error, requests.exceptions.ConnectTimeout) or _caused_by(
@@ -375,9 +375,8 @@ class RazorpayConnector:
         except requests.exceptions.RequestException as error:  # e.g. a 5xx page that is not JSON
             response = self._session.last_response
             status = response.status_code if response is not None else None
-            outcome = (
-                Outcome.PROCESSOR_ERROR_RETRYABLE if status is not None and status >= 500 else Outcome.UNKNOWN
-            )
+            retryable = status is not None and status >= 500 and (status != 500 or sent_is_safe)
+            outcome = Outcome.PROCESSOR_ERROR_RETRYABLE if retryable else Outcome.UNKNOWN
             return self._result(
                 started,
                 outcome,
@@ -385,7 +384,9 @@ class RazorpayConnector:
                 provider_message=f"{type(error).__name__} ({status})",
             )
 
-    def _error_result(self, started: float, reference: str | None) -> ConnectorResult:
+    def _error_result(
+        self, started: float, reference: str | None, sent_is_safe: bool = False
+    ) -> ConnectorResult:
         response = self._session.last_response
         status = response.status_code if response is not None else 0
         try:
@@ -394,7 +395,10 @@ class RazorpayConnector:
             error = {}
         code = str(error.get("code") or "")
         metadata = error.get("metadata") or {}
-        if status >= 500 or code in ("GATEWAY_ERROR", "SERVER_ERROR"):
+        if status == 500 and not sent_is_safe:
+            # indeterminate on a call that can charge: synced through the order, never failed over
+            outcome = Outcome.UNKNOWN
+        elif status >= 500 or code in ("GATEWAY_ERROR", "SERVER_ERROR"):
             outcome = Outcome.PROCESSOR_ERROR_RETRYABLE
         else:
             outcome = classify_reason(error.get("reason"), error.get("source"), error.get("step"))

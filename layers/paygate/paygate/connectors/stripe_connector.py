@@ -105,8 +105,7 @@ SOFT_DECLINES: frozenset[str] = frozenset(
 )
 
 # Stripe error class -> Outcome, for everything that is not a card error or a network error.
-# A 5xx APIError is retryable as agreed for issue 17; Stripe itself calls a 500 on a POST indeterminate
-# (docs/connectors.md#stripe says what that means for failover).
+# A 500 APIError is UNKNOWN (Stripe: "indeterminate"), 502/503/504 retryable (docs/connectors.md#stripe).
 ERROR_CLASSES: tuple[tuple[type[stripe.StripeError], Outcome], ...] = (
     (stripe.RateLimitError, Outcome.PROCESSOR_ERROR_RETRYABLE),
     (stripe.AuthenticationError, Outcome.PROCESSOR_ERROR),
@@ -340,7 +339,15 @@ class StripeConnector:
             outcome = decline_outcome(code, decline_code)
         elif isinstance(error, stripe.APIError):
             status = error.http_status or 0
-            outcome = Outcome.PROCESSOR_ERROR_RETRYABLE if status >= 500 else Outcome.PROCESSOR_ERROR
+            # 500: Stripe's own word is "indeterminate" (it may have been processed): sync before anything
+            # else, never fail over on it; 502/503/504: the request was not processed
+            outcome = (
+                Outcome.UNKNOWN
+                if status == 500
+                else Outcome.PROCESSOR_ERROR_RETRYABLE
+                if status > 500
+                else Outcome.PROCESSOR_ERROR
+            )
         else:
             outcome = next((o for cls, o in ERROR_CLASSES if isinstance(error, cls)), Outcome.PROCESSOR_ERROR)
         intent = body.get("payment_intent") if body else None
