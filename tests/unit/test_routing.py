@@ -18,6 +18,7 @@ from paygate.connectors.routing_models import (
     MAX_RULES,
     SIMULATOR,
     Network,
+    RoutingConfig,
     RoutingConfigIn,
     RoutingTrace,
     check_references,
@@ -251,7 +252,11 @@ def test_the_split_draw_follows_the_cumulative_weights() -> None:
     for key in (f"pay_{n}" for n in range(300)):
         trace = route(config, CARD_VISA_INR, up, key).trace
         bucket = trace.split.bucket  # type: ignore[union-attr]
-        assert trace.split.picked == ("mca_a" if bucket < 20 else "mca_b" if bucket < 70 else "mca_c")  # type: ignore[union-attr]
+        picked, share = (
+            ("mca_a", "0-19") if bucket < 20 else ("mca_b", "20-69") if bucket < 70 else ("mca_c", "70-99")
+        )
+        assert trace.split.picked == picked  # type: ignore[union-attr]
+        assert trace.connectors[0].reason == f"bucket {bucket} is in its share {share} of 20/50/30"
 
 
 def test_a_70_30_split_holds_its_shares_over_10000_keys() -> None:
@@ -334,7 +339,7 @@ facts_st = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rules=st.lists(
         st.builds(lambda a, c: {"conditions": c, "action": a}, actions(), conditions_st), max_size=4
@@ -368,6 +373,13 @@ def test_candidates_are_the_action_s_usable_ids_once_each_and_the_same_for_one_k
             assert decision.candidates == [mca for mca in action.connectors if mca in usable]
     assert route(config, facts, available, key) == decision  # deterministic for one key
     assert RoutingTrace.model_validate(json.loads(json.dumps(decision.trace_json()))) == decision.trace
+
+
+def test_a_stored_configuration_s_version_goes_into_the_trace() -> None:
+    stored = RoutingConfig(
+        rules=[], default=None, merchant_id="mer_1", mode="live", version=7, updated_at="2025-01-01T00:00:00Z"
+    )
+    assert route(stored, CARD_VISA_INR, {}, "k").trace.config_version == 7
 
 
 def test_the_trace_is_json_and_reads_back() -> None:

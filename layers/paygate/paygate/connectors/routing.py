@@ -20,6 +20,7 @@ from paygate.connectors.routing_models import (
     ConnectorConsidered,
     MatchedRule,
     PriorityAction,
+    RoutingConfig,
     RoutingConfigIn,
     RoutingDecision,
     RoutingTrace,
@@ -66,7 +67,10 @@ def route(
     Candidates are always configurations the matched action lists, enabled and allowed by their
     breaker, each once. None of them available: no candidates (the payment cannot be routed; never a
     connector the merchant did not list). No configuration, or no rule matched and no default: the
-    built-in simulator, as before routing existed."""
+    built-in simulator, as before routing existed. ``config_version`` defaults to a stored
+    configuration's own version."""
+    if config_version is None and isinstance(config, RoutingConfig):
+        config_version = config.version
     trace = RoutingTrace(config_version=config_version, source="simulator")
     if config is None:
         return _simulator(trace, "no routing configuration: the built-in simulator")
@@ -197,7 +201,8 @@ def _volume_split(
     usable = [e.connector for e in action.split if _unavailable(e.connector, available) is None]
     usable_weight = sum(e.weight for e in action.split if e.connector in usable)
     chosen: str | None = picked
-    why_chosen = drawn
+    low, high = _share(action, picked)
+    why_chosen = f"bucket {bucket} is in its share {low}-{high} of {weights}"
     if picked not in usable:
         chosen = None
         if usable_weight:
@@ -216,6 +221,16 @@ def _volume_split(
         if entry.connector != chosen:
             _consider(entry.connector, available, trace, candidates, f"by weight ({entry.weight})")
     return candidates
+
+
+def _share(action: VolumeSplitAction, mca: str) -> tuple[int, int]:
+    """The buckets (first, last) a configuration's weight covers."""
+    low = 0
+    for entry in action.split:
+        if entry.connector == mca:
+            return low, low + entry.weight - 1
+        low += entry.weight
+    raise AssertionError(f"{mca} is not in the split")
 
 
 def _walk(action: VolumeSplitAction, bucket: int, among: list[str]) -> str:
