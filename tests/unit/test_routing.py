@@ -466,6 +466,18 @@ def test_validation_errors_name_the_field(data: dict[str, Any], field: str) -> N
     assert refused.value.field == field, refused.value.description
 
 
+def test_a_body_that_is_not_an_object_is_named_body() -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_config([])  # type: ignore[arg-type]
+    assert refused.value.field == "body"
+
+
+def test_a_payment_without_a_network_says_so() -> None:
+    config = _config(_rule(_priority("mca_a"), networks=["visa"]))
+    trace = route(config, PaymentFacts("upi", "INR", 20_000), _all_up("mca_a"), "k").trace
+    assert trace.rules_skipped[0].reason == "no card network (the rule wants visa)"
+
+
 def test_a_configuration_names_only_the_merchant_s_own_configurations() -> None:
     config = _config(
         _rule(_priority("mca_a")), _rule(_split(mca_a=60, mca_other=40)), default=_priority("mca_a")

@@ -120,8 +120,10 @@ def _mismatch(conditions: Conditions, facts: PaymentFacts) -> str | None:
     if conditions.methods is not None and facts.method not in conditions.methods:
         return f"method {facts.method} is not {'/'.join(conditions.methods)}"
     if conditions.networks is not None and facts.network not in conditions.networks:
-        network = f"network {facts.network}" if facts.network else "no card network"
-        return f"{network} is not {'/'.join(conditions.networks)}"
+        wanted = "/".join(conditions.networks)
+        if facts.network is None:
+            return f"no card network (the rule wants {wanted})"
+        return f"network {facts.network} is not {wanted}"
     if conditions.currencies is not None and facts.currency not in conditions.currencies:
         return f"currency {facts.currency} is not {'/'.join(conditions.currencies)}"
     if conditions.amount is not None and not conditions.amount.holds(facts.amount):
