@@ -6,7 +6,7 @@ from tests.soak.soak import report, run
 
 
 def test_payments_and_refunds_survive_faults_without_duplicates_or_lost_events() -> None:
-    figures, cloud = run(payments=20, p=0.1, seed=7, time_scale=0.02, settle=60)
+    figures, cloud = run(payments=12, p=0.1, seed=7, time_scale=0.02, settle=60)
     print(report(figures, cloud))
     assert cloud.faults is not None and cloud.faults.total > 0, "the plan injected nothing"
     assert figures.duplicates == 0
