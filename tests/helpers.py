@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -18,6 +18,30 @@ TEST_APP = ROOT / "tests" / "localcloud_app" / "template.yaml"
 PRODUCT = ROOT / "template.yaml"
 STACKS = ROOT / "infra" / "stacks"  # one nested stack per bounded context
 T = TypeVar("T")
+
+
+def at_once(*calls: Callable[[], T]) -> list[T]:
+    """Run ``calls`` in threads released together by a barrier (the races of the concurrency tests);
+    their results in order, an exception of any re-raised in the test's thread."""
+    gate = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], T]) -> None:
+        gate.wait()
+        try:
+            results[index] = call()
+        except BaseException as exc:  # surfaced below, in the test's thread
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 def wait_for(

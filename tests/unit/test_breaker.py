@@ -9,8 +9,7 @@ writes: errors recorded at once open it exactly once with nothing lost, and one 
 from __future__ import annotations
 
 import itertools
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from paygate.connectors.base import Outcome
 from paygate.connectors.breaker import BreakerState
 from paygate.core import clock
 
+from tests.helpers import at_once
 from tests.unit.moto_world import tables_world
 
 START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -46,29 +46,6 @@ def now() -> Iterator[list[datetime]]:
 
 def new_configuration() -> str:
     return f"mca_breaker{next(_ids):06d}"
-
-
-def at_once(*calls: Callable[[], T]) -> list[T]:
-    """Run ``calls`` in threads released together; their results in order (an exception re-raised)."""
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], T]) -> None:
-        gate.wait()
-        try:
-            results[index] = call()
-        except BaseException as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
 
 
 # --- the reference model: the contract's rules, written independently -----------------------------

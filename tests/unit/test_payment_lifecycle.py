@@ -9,8 +9,6 @@ independent reference model gives. A concurrent pair must end as one of its two 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +20,7 @@ from paygate.payments.models import CaptureIn, IntentCaptureIn, OrderIn, Payment
 from paygate.refunds import service as refunds
 from paygate.refunds.models import RefundIn
 
+from tests.helpers import at_once
 from tests.unit.payments_world import (
     MERCHANT,
     UPI,
@@ -132,28 +131,6 @@ def new_subject(kind: str, amount: int) -> Subject:
     return Subject("intent", intent["latest_payment_id"], intent["id"])
 
 
-def concurrently(*calls: Callable[[], bool]) -> list[bool]:
-    barrier = threading.Barrier(len(calls))
-    results: list[bool | BaseException] = [False] * len(calls)
-
-    def run(index: int, call: Callable[[], bool]) -> None:
-        barrier.wait()
-        try:
-            results[index] = call()
-        except BaseException as exc:  # surfaced below, in the test's thread
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results  # type: ignore[return-value]
-
-
 # --- strategies ---------------------------------------------------------------------------------
 AMOUNT = 10_000
 maybe_amount = st.one_of(st.none(), st.integers(min_value=100, max_value=AMOUNT + 500))
@@ -185,7 +162,7 @@ def test_random_sequences_and_concurrent_pairs_keep_the_money_right() -> None:
                     assert accepted == ok, (found, model)
                 else:
                     first, second = found[1], found[2]
-                    results = concurrently(lambda a=first: subject.run(a), lambda b=second: subject.run(b))
+                    results = at_once(lambda a=first: subject.run(a), lambda b=second: subject.run(b))
                     outcomes = []
                     for order in ((first, second), (second, first)):
                         ok1, after1 = model.apply(order[0])
@@ -228,12 +205,12 @@ def test_a_full_refund_racing_a_partial_capture_never_refunds_more_than_captured
     with payments_world():
         for _ in range(8):
             subject = new_subject("intent", 10_000)
-            concurrently(lambda s=subject: s.run(("refund", None)), lambda s=subject: s.run(("capture", 100)))
+            at_once(lambda s=subject: s.run(("refund", None)), lambda s=subject: s.run(("capture", 100)))
             subject.check()
             _status, captured, refunded = subject.observed()
             assert refunded <= captured <= 100
             # after the capture, a full refund and a second one race for the same 100
-            concurrently(lambda s=subject: s.run(("refund", None)), lambda s=subject: s.run(("refund", 60)))
+            at_once(lambda s=subject: s.run(("refund", None)), lambda s=subject: s.run(("refund", 60)))
             subject.check()
             assert subject.observed()[2] <= 100
 
@@ -245,7 +222,7 @@ def test_thirty_concurrent_partial_refunds_leave_the_payment_refunded() -> None:
             subject = new_subject(kind, 3_000)
             if kind == "intent":
                 assert subject.run(("capture", None))
-            results = concurrently(*[lambda s=subject: s.run(("refund", 100)) for _ in range(30)])
+            results = at_once(*[lambda s=subject: s.run(("refund", 100)) for _ in range(30)])
             assert all(results), results
             subject.check()
             assert subject.observed()[0] == "refunded"
@@ -258,7 +235,7 @@ def test_capture_racing_cancel_one_wins() -> None:
     with payments_world():
         for _ in range(5):
             subject = new_subject("intent", 5_000)
-            results = concurrently(
+            results = at_once(
                 lambda s=subject: s.run(("capture", 2_000)), lambda s=subject: s.run(("cancel",))
             )
             assert sorted(results) == [False, True]
@@ -272,7 +249,7 @@ def test_two_payments_of_one_order_succeeding_at_once_pay_it_once() -> None:
             order = service.create_order(MERCHANT, OrderIn(amount=4_000))
             first = service.create_payment(MERCHANT, PaymentIn(order_id=order.id, **UPI))
             second = service.create_payment(MERCHANT, PaymentIn(order_id=order.id, **UPI))
-            outcomes = concurrently(
+            outcomes = at_once(
                 lambda p=first.id: processing.record_outcome(store.get(p), True) == "success",
                 lambda p=second.id: processing.record_outcome(store.get(p), True) == "success",
             )

@@ -95,7 +95,8 @@ class ProviderEvent:
     """A provider's webhook, verified and normalized."""
 
     event_id: str  # the provider's event id: what applying it once is keyed on
-    # normalized: payment.succeeded, payment.failed, payment.captured, refund.processed, refund.failed
+    # normalized: payment.succeeded, payment.failed, payment.captured, refund.processed, refund.failed;
+    # "ignored" for a provider event the gateway does not act on (answered 200, nothing applied)
     kind: str
     provider_reference: str  # the payment's (or refund's) provider id
     result: ConnectorResult
