@@ -69,15 +69,8 @@ from localcloud.lambdas import FunctionRegistry
 _state: dict[str, Any] = {}
 _originals: dict[str, Any] = {}
 _dynamodb_lock = threading.RLock()
-_DYNAMODB_ITEM_OPERATIONS = (
-    "put_item",
-    "get_item",
-    "query",
-    "scan",
-    "update_item",
-    "delete_item",
-    "transact_write_items",
-)
+# every DynamoDB and DynamoDB Streams request runs under the lock, answer included (patch 5)
+_LOCKED_HANDLERS = (DynamoHandler, DynamoDBStreamsHandler)
 
 
 class _NoTableCopy:
@@ -306,15 +299,7 @@ def install(
         setattr(Queue, name, _queue_count(test))
     StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
     fairqueues.install()
-    for name in _DYNAMODB_ITEM_OPERATIONS:
-        _originals[f"dynamodb.{name}"] = getattr(DynamoDBBackend, name)
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-    for name in _DYNAMODB_ITEM_OPERATIONS:
-        setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
-    _originals["dynamodb.call_action"] = DynamoHandler.call_action
-    DynamoHandler.call_action = _serialised(DynamoHandler.call_action)  # type: ignore[method-assign]
-    _originals["dynamodbstreams.call_action"] = DynamoDBStreamsHandler.call_action
-    DynamoDBStreamsHandler.call_action = _serialised(DynamoDBStreamsHandler.call_action)  # type: ignore[method-assign]
+    _install_dynamodb()
     _originals["asl_parse"] = AmazonStateLanguageParser.parse
     AmazonStateLanguageParser.parse = staticmethod(_parse_definition)  # type: ignore[method-assign,assignment]
     _originals["list_event_source_mappings"] = LambdaBackend.list_event_source_mappings
@@ -340,31 +325,38 @@ def uninstall() -> None:
     SQSBackend.is_message_valid_based_on_retention_period = _originals.pop("sqs_retained")  # type: ignore[method-assign]
     for name in _QUEUE_COUNTS:
         setattr(Queue, name, _originals.pop(f"sqs.{name}"))
-    for name in _DYNAMODB_ITEM_OPERATIONS:
-        setattr(DynamoDBBackend, name, _originals.pop(f"dynamodb.{name}"))
-    DynamoHandler.call_action = _originals.pop("dynamodb.call_action")  # type: ignore[method-assign]
-    DynamoDBStreamsHandler.call_action = _originals.pop("dynamodbstreams.call_action")  # type: ignore[method-assign]
+    _uninstall_dynamodb()
     _state.clear()
+
+
+def _install_dynamodb() -> None:
+    """Patch 5: the two-phase TransactWriteItems, and each DynamoDB (Streams) request under the lock."""
+    _originals["dynamodb.transact_write_items"] = DynamoDBBackend.transact_write_items
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    for handler in _LOCKED_HANDLERS:
+        _originals[f"{handler.__name__}.call_action"] = handler.__dict__.get("call_action")  # None: inherited
+        handler.call_action = _serialised(handler.call_action)  # type: ignore[method-assign]
+
+
+def _uninstall_dynamodb() -> None:
+    DynamoDBBackend.transact_write_items = _originals.pop("dynamodb.transact_write_items")  # type: ignore[method-assign]
+    for handler in _LOCKED_HANDLERS:
+        own = _originals.pop(f"{handler.__name__}.call_action")
+        if own is None:
+            del handler.call_action
+        else:
+            handler.call_action = own  # type: ignore[method-assign]
 
 
 @contextmanager
 def dynamodb_atomicity() -> Iterator[None]:
     """Patch 5 alone, for tests that call services from many threads under a plain ``mock_aws``
     (the services' conditional writes must be as atomic as DynamoDB's)."""
-    if "dynamodb.put_item" in _originals:  # a LocalCloud runs in this process: already patched
+    if "dynamodb.transact_write_items" in _originals:  # a LocalCloud runs in this process: already patched
         yield
         return
-    saved = {name: getattr(DynamoDBBackend, name) for name in _DYNAMODB_ITEM_OPERATIONS}
-    saved_call_action = DynamoHandler.call_action
-    _originals.update({f"dynamodb.{name}": method for name, method in saved.items()})
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-    for name in _DYNAMODB_ITEM_OPERATIONS:
-        setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
-    DynamoHandler.call_action = _serialised(saved_call_action)  # type: ignore[method-assign]
+    _install_dynamodb()
     try:
         yield
     finally:
-        for name, method in saved.items():
-            setattr(DynamoDBBackend, name, method)
-            _originals.pop(f"dynamodb.{name}", None)
-        DynamoHandler.call_action = saved_call_action  # type: ignore[method-assign]
+        _uninstall_dynamodb()

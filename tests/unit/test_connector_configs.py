@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 
 import pytest
 from paygate.connectors import service
@@ -12,17 +12,16 @@ from paygate.core.errors import BadRequest
 
 
 @pytest.fixture
-def deployment(request: pytest.FixtureRequest) -> object:
-    saved = {name: os.environ.get(name) for name in ("CONNECTORS_TABLE", "CONNECTORS_KEY_ID", "TEST_MODE")}
-    os.environ.update(CONNECTORS_TABLE="t", CONNECTORS_KEY_ID="k", TEST_MODE=request.param)
+def deployment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    for name, value in {
+        "CONNECTORS_TABLE": "t",
+        "CONNECTORS_KEY_ID": "k",
+        "TEST_MODE": request.param,
+    }.items():
+        monkeypatch.setenv(name, value)
     settings._cache.clear()
     yield request.param
     settings._cache.clear()
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 @pytest.mark.parametrize("deployment", ["false"], indirect=True)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from localcloud.runtime import LocalCloud
 from paygate_cli.local import local_parameters
@@ -70,3 +71,9 @@ def second_merchant(admin: Api) -> dict[str, Any]:
 def keys_of(merchant: dict[str, Any], mode: str) -> tuple[str, str]:
     key = next(k for k in merchant["keys"] if k["mode"] == mode)
     return key["key_id"], key["key_secret"]
+
+
+def executions(gateway: LocalCloud, logical_id: str) -> list[dict[str, Any]]:
+    """The Step Functions executions of a state machine of the stack (``Webhooks/WebhookDelivery``)."""
+    sfn = boto3.client("stepfunctions", region_name=gateway.region)
+    return sfn.list_executions(stateMachineArn=gateway.physical(logical_id), maxResults=1000)["executions"]

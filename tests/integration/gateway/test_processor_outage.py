@@ -13,7 +13,7 @@ from localcloud.runtime import LocalCloud
 
 from tests.helpers import wait_for
 from tests.integration.gateway.client import Api, card
-from tests.integration.gateway.conftest import keys_of
+from tests.integration.gateway.conftest import executions, keys_of
 from tests.integration.gateway.receiver import Receiver, start_receiver
 
 
@@ -27,11 +27,6 @@ def shop(admin: Api, gateway: LocalCloud) -> Api:
     """A merchant of this module's own: no other test's endpoints retry on its behalf."""
     made = admin.created("/api/v1/admin/merchants", {"name": "Quiet Shop", "email": "quiet@example.com"})
     return Api.with_key(gateway.url, *keys_of(made, "test"))
-
-
-def _executions(gateway: LocalCloud, logical_id: str) -> list[dict[str, Any]]:
-    sfn = boto3.client("stepfunctions", region_name=gateway.region)
-    return sfn.list_executions(stateMachineArn=gateway.physical(logical_id), maxResults=1000)["executions"]
 
 
 def _history(gateway: LocalCloud, execution: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,9 +53,9 @@ def test_a_happy_lifecycle_starts_no_execution(shop: Api, receiver: Receiver, ga
     deliveries = _deliveries(shop, 7)
     assert {d["status"] for d in deliveries} == {"succeeded"}
     # Then no execution of either workflow was started for any of it
-    assert payment["id"] not in {e["name"] for e in _executions(gateway, "Payments/PaymentProcessing")}
+    assert payment["id"] not in {e["name"] for e in executions(gateway, "Payments/PaymentProcessing")}
     ids = {d["id"] for d in deliveries}
-    webhook_runs = [e["name"] for e in _executions(gateway, "Webhooks/WebhookDelivery")]
+    webhook_runs = [e["name"] for e in executions(gateway, "Webhooks/WebhookDelivery")]
     assert not [name for name in webhook_runs if name.split("-")[0] in ids]
 
 
@@ -84,7 +79,7 @@ def test_a_delivery_that_fails_once_starts_one_execution(
     assert done["attempt_count"] == 2
     # Then exactly one execution waited for its retry, and its history shows the schedule's Wait
     runs = [
-        e for e in _executions(gateway, "Webhooks/WebhookDelivery") if e["name"].split("-")[0] == delivery_id
+        e for e in executions(gateway, "Webhooks/WebhookDelivery") if e["name"].split("-")[0] == delivery_id
     ]
     assert len(runs) == 1
     assert any(e["type"] == "WaitStateEntered" for e in _history(gateway, runs[0]))
@@ -96,7 +91,7 @@ def test_a_processor_outage_is_retried_by_the_workflow(shop: Api, gateway: Local
     # Then the payment still succeeds: the first attempt (off the queue) failed and started the
     # payment's one retry execution, which waited, failed once more, and succeeded on its retry
     assert payment["status"] == "success"
-    runs = [e for e in _executions(gateway, "Payments/PaymentProcessing") if e["name"] == payment["id"]]
+    runs = [e for e in executions(gateway, "Payments/PaymentProcessing") if e["name"] == payment["id"]]
     assert len(runs) == 1
     events = _history(gateway, runs[0])
     assert any(e["type"] == "WaitStateEntered" for e in events)

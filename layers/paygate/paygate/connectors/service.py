@@ -25,12 +25,8 @@ from paygate.merchants.models import Principal
 
 
 def _owned(principal: Principal, connector_id: str) -> dict[str, Any]:
-    item = store.objects.get(connector_id) if connector_id else None
-    if (
-        item is None
-        or item.get("type") != store.KIND
-        or (item["merchant_id"], item["mode"]) != (principal.merchant_id, principal.mode)
-    ):
+    item = store.objects.owned(connector_id, store.KIND, principal.merchant_id, principal.mode)
+    if item is None:
         raise NotFound(f"no connector configuration {connector_id}", "id")
     return item
 
@@ -115,9 +111,7 @@ def update(principal: Principal, connector_id: str, data: ConnectorUpdate) -> Me
 
 def delete(principal: Principal, connector_id: str) -> MerchantConnector:
     found = _owned(principal, connector_id)
-    dynamo.client().delete_item(
-        TableName=store.objects.table(), Key=dynamo.to_item(store.objects.key(found["id"]))
-    )
+    store.objects.delete(found["id"])
     return _public(found)
 
 

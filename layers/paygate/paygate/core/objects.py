@@ -52,6 +52,21 @@ class ObjectTable:
     def get(self, object_id: str) -> dict[str, Any] | None:
         return dynamo.get(self.table(), object_id, SK)
 
+    def owned(self, object_id: str, kind: str, merchant_id: str, mode: str) -> dict[str, Any] | None:
+        """The object if it is a ``kind`` of this merchant and mode; None otherwise (another tenant's
+        or mode's object is answered as if it did not exist)."""
+        item = self.get(object_id) if object_id else None
+        if (
+            item is None
+            or item.get("type") != kind
+            or (item["merchant_id"], item["mode"]) != (merchant_id, mode)
+        ):
+            return None
+        return item
+
+    def delete(self, object_id: str) -> None:
+        dynamo.client().delete_item(TableName=self.table(), Key=dynamo.to_item(self.key(object_id)))
+
     def put_new(self, item: dict[str, Any]) -> bool:
         """Put an item that must not exist yet; False when it already did."""
         return dynamo.put_if_absent(self.table(), item)

@@ -34,12 +34,8 @@ DEFAULT_ENDPOINT = "default"  # the merchant's own webhook URL + secret of the e
 
 
 def _owned(principal: Principal, kind: str, object_id: str) -> dict[str, Any]:
-    item = store.objects.get(object_id) if object_id else None
-    if (
-        item is None
-        or item.get("type") != kind
-        or (item["merchant_id"], item["mode"]) != (principal.merchant_id, principal.mode)
-    ):
+    item = store.objects.owned(object_id, kind, principal.merchant_id, principal.mode)
+    if item is None:
         raise NotFound(f"no webhook {'endpoint' if kind == 'endpoint' else 'delivery'} {object_id}", "id")
     return item
 
