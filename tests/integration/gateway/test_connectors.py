@@ -153,3 +153,24 @@ def test_no_credential_in_any_log_line(api: Api, captured_logs: LogCapture) -> N
     logged = "\n".join(captured_logs.lines)
     for secret in (STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET, RAZORPAY["key_secret"]):
         assert secret not in logged
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"credentials": {"api_key": STRIPE_LIVE_KEY}}, "credentials.api_key"),
+        ({"credentials": {"key_id": "rzp_test_Kx81mQ2pLs9Tzu"}}, "credentials.key_id"),
+        ({"base_url": "gopher://x"}, "base_url"),
+        ({"enabled": "sometimes"}, "enabled"),
+        ({"connector": "razorpay"}, "connector"),
+    ],
+)
+def test_a_bad_change_is_a_400_naming_the_field_and_changes_nothing(
+    api: Api, body: dict[str, Any], field: str
+) -> None:
+    made = _stripe(api)
+    answer = api.patch(f"/api/v1/connectors/{made['id']}", body)
+    assert answer.status_code == 400, answer.text
+    assert error_of(answer)["field"] == field
+    assert STRIPE_LIVE_KEY not in answer.text
+    assert api.get(f"/api/v1/connectors/{made['id']}").json() == made

@@ -18,7 +18,7 @@ from standardwebhooks import Webhook
 
 from tests.helpers import wait_for
 from tests.integration.gateway.client import Api, error_of
-from tests.integration.gateway.conftest import keys_of
+from tests.integration.gateway.conftest import executions, keys_of
 from tests.integration.gateway.receiver import Receiver, start_receiver
 
 SCALE = 0.1  # the gateway fixture's time scale: the test schedule 0/5/10/15/20 s runs as 0/0.5/1/1.5/2 s
@@ -92,9 +92,8 @@ def test_the_merchant_webhook_url_gets_events_signed_with_the_merchant_secret(
 def _waits(gateway: LocalCloud, delivery_id: str) -> list[int]:
     """The seconds each webhook_delivery execution of the delivery waited (its input), by attempt."""
     sfn = boto3.client("stepfunctions", region_name=gateway.region)
-    arn = gateway.physical("Webhooks/WebhookDelivery")
     runs = [
-        e for e in sfn.list_executions(stateMachineArn=arn)["executions"] if e["name"].startswith(delivery_id)
+        e for e in executions(gateway, "Webhooks/WebhookDelivery") if e["name"].startswith(f"{delivery_id}-")
     ]
     inputs = [json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in runs]
     return [i["wait_seconds"] for i in sorted(inputs, key=lambda i: i["attempt"])]
@@ -110,7 +109,11 @@ def test_retries_follow_the_schedule_and_the_log_shows_every_attempt(
     # Then it gets exactly 3 attempts, after waits of 5 s and 10 s (the test schedule, time-scaled here):
     # each retry's execution waited its interval, and the attempts are at least that far apart (an
     # upper bound would measure the shared machine, not the schedule)
-    wait_for(lambda: len([r for r in receiver.at("/flaky") if order["id"] in r.body]) >= 3, what="3 attempts")
+    wait_for(
+        lambda: len([r for r in receiver.at("/flaky") if order["id"] in r.body]) >= 3,
+        timeout=45,
+        what="3 attempts",
+    )
     hits = [r for r in receiver.at("/flaky") if order["id"] in r.body]
     gaps = [b.at - a.at for a, b in itertools.pairwise(hits)]
     assert len(hits) == 3
