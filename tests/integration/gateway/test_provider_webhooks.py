@@ -176,6 +176,10 @@ def test_a_stripe_event_moves_a_pending_payment_once_and_nothing_else(
         assert refused.status_code == 400, refused.text
         assert error_of(refused)["field"] == "signature"
 
+    # ... or with a body that is not JSON: 400 naming the body
+    garbled = deliver(anonymous, hook, (b"{not json", headers))
+    assert garbled.status_code == 400 and error_of(garbled)["field"] == "body"
+
     # When an unknown configuration, or this one under another connector's name, is addressed: one 404
     for path in (
         f"/api/v1/connectors/razorpay/webhooks/{config['id']}",
