@@ -30,6 +30,15 @@ def principal(app: APIGatewayRestResolver) -> Principal:
     return app.context["principal"]
 
 
+def raw_body(app: APIGatewayRestResolver) -> bytes:
+    """The request body exactly as the client sent it (the route sees canonical JSON instead): what a
+    provider's webhook signature covers."""
+    body: request_body.RequestBody | None = app.context.get("request_body")
+    if body is None or (body.raw is None and body.text is None):
+        return b""
+    return body.raw if body.raw is not None else (body.text or "").encode("utf-8", "surrogatepass")
+
+
 def scope(app: APIGatewayRestResolver) -> str:
     """Idempotency scope of the caller: merchant + mode."""
     caller = principal(app)
@@ -105,7 +114,7 @@ def lambda_handler(app: APIGatewayRestResolver, authenticator: auth.Authenticato
         except PaygateError as exc:
             return _refused(exc, auth.challenge(event, authenticator))
         app.clear_context()
-        app.append_context(**found)
+        app.append_context(**found, request_body=body)
         return app.resolve(event, context)
 
     return handler

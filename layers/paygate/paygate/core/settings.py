@@ -150,3 +150,12 @@ class SessionSigning(EnvSettings):
     """HS256 key of dashboard session tokens (template parameter SessionSigningKey); empty disables them."""
 
     session_signing_key: SecretStr = SecretStr("")
+
+
+# --- provider webhooks (issue 17 step 3) ------------------------------------------------------------
+class ProviderWebhookEnv(ConnectorsEnv, EventsEnv):
+    """ReceiveProviderWebhook: the configurations (and their KMS key) and the bus it publishes to."""
+
+
+class ProviderEventsEnv(Observability, PaymentsTable):
+    """ApplyProviderEvent: the payments table, where the events' moves and markers are written."""

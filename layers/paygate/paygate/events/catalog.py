@@ -30,6 +30,7 @@ CATALOG = (
     "payment.captured",
     "refund.created",
     "refund.processed",
+    "refund.failed",  # the provider refused it after all (provider webhooks: refund.failed)
     "payment_intent.created",
     "payment_intent.processing",
     "payment_intent.requires_capture",
@@ -48,6 +49,7 @@ _ON_STATUS = {
     ("payment", "success"): ("payment.success",),
     ("payment", "failed"): ("payment.failed",),
     ("refund", "processed"): ("refund.processed",),
+    ("refund", "failed"): ("refund.failed",),
     ("payment_intent", "processing"): ("payment_intent.processing",),
     ("payment_intent", "requires_capture"): ("payment_intent.requires_capture",),
     ("payment_intent", "succeeded"): ("payment_intent.succeeded",),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from paygate.connectors import simulator
@@ -75,12 +76,19 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
 
 
 def record_outcome(
-    payment: dict[str, Any], success: bool, error: tuple[str, str] | None = None, with_parent: bool = True
+    payment: dict[str, Any],
+    success: bool,
+    error: tuple[str, str] | None = None,
+    with_parent: bool = True,
+    also: Sequence[dict[str, Any]] = (),
 ) -> str:
     """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided).
 
     A decline by the processor (``error`` None) of a public checkout payment also counts against its
     client (``checkout_limits``), in the same transaction, so a retried Task never counts it twice.
+    ``also``: more writes of the same transaction (a provider event's once-only marker,
+    ``paygate.payments.provider_events``); if one of them fails its condition nothing is written and
+    the answer is ``"duplicate"``.
     """
     now = clock.iso_now()
     code, description = error or DECLINES[payment["method"]]
@@ -98,14 +106,17 @@ def record_outcome(
         writes.append(parent)
     if not success and error is None and payment.get("throttle_key"):
         writes.append(checkout_limits.decline_counted(payment["throttle_key"], clock.now().timestamp()))
+    writes.extend(also)
     reasons = dynamo.transact(writes)
     if not reasons:
         return sets["status"]
+    if "ConditionalCheckFailed" in reasons[len(writes) - len(also) :]:
+        return "duplicate"
     if reasons[0] == "ConditionalCheckFailed":
         return "unchanged"
     # The parent moved on (order paid by another payment, intent canceled): this payment fails.
     refused = ("PARENT_NOT_PAYABLE", "the order or intent no longer accepts this payment")
-    return record_outcome(payment, False, refused, with_parent=False)
+    return record_outcome(payment, False, refused, with_parent=False, also=also)
 
 
 def _parent_change(
