@@ -22,6 +22,12 @@ RAZORPAY = {
     "connector": "razorpay",
     "credentials": {"key_id": "rzp_test_Rt81mQ2pLs9Tzu", "key_secret": "RtS3cret12345678"},
 }
+# for the secret scan (test_zz_secret_scan): stored KMS-encrypted only, never in an answer or a log line
+ROUTING_SECRETS = [
+    STRIPE["credentials"]["api_key"],
+    STRIPE_LIVE["credentials"]["api_key"],
+    RAZORPAY["credentials"]["key_secret"],
+]
 
 
 @dataclass(frozen=True)
