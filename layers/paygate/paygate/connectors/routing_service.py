@@ -65,10 +65,12 @@ def refuse_if_routed(merchant_id: str, mode: str, connector_id: str) -> None:
     """409 naming the first rule field that uses ``connector_id``: a configuration the routing sends
     payments to cannot be deleted (disabling it is fine: routing skips it and says so)."""
     config = routing_store.load(merchant_id, mode)
-    for field, mca in config.connector_ids() if config else []:
+    if config is None:
+        return
+    for field, mca in config.connector_ids():
         if mca == connector_id:
             raise Conflict(
-                f"the routing configuration (version {config.version}) uses {connector_id}: "  # type: ignore[union-attr]
+                f"the routing configuration (version {config.version}) uses {connector_id}: "
                 "change the routing first, or disable the configuration",
                 field,
             )
