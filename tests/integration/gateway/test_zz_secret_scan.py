@@ -15,6 +15,7 @@ from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, VISA, Api, car
 from tests.integration.gateway.conftest import LogCapture
 from tests.integration.gateway.test_connectors import RAZORPAY, STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET
 from tests.integration.gateway.test_dashboard_api import PASSWORDS
+from tests.integration.gateway.test_routing_api import ROUTING_SECRETS
 
 PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
 JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}: a session token
@@ -52,6 +53,7 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
     secrets = [SEED_KEY[1], ADMIN_KEY, *(k["key_secret"] for k in second_merchant["keys"])]
     # and the processor credentials the connectors tests configured (stored KMS-encrypted only)
     secrets += [STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET, RAZORPAY["key_secret"]]
+    secrets += ROUTING_SECRETS  # and the routing tests' configurations
     # When every stored item and every log line is read
     stored = json.dumps(_all_items(gateway))
     logged = "\n".join(captured_logs.lines)

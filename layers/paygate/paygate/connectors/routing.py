@@ -138,7 +138,7 @@ def _unavailable(mca: str, available: Mapping[str, Availability]) -> str | None:
     if state is None:
         return "no such configuration in this mode (deleted?)"
     if not state.enabled:
-        return "disabled"
+        return state.reason or "disabled"  # routing_store says "deleted" for an id gone since
     if not state.allowed:
         return state.reason or "circuit open"
     return None

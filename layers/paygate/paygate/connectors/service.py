@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paygate.connectors import credentials, store
+from paygate.connectors import credentials, routing_service, store
 from paygate.connectors.models import (
     ConnectorIn,
     ConnectorUpdate,
@@ -110,7 +110,9 @@ def update(principal: Principal, connector_id: str, data: ConnectorUpdate) -> Me
 
 
 def delete(principal: Principal, connector_id: str) -> MerchantConnector:
+    """409 naming the rule field while the routing configuration names it (routing_service)."""
     found = _owned(principal, connector_id)
+    routing_service.refuse_if_routed(principal.merchant_id, principal.mode, found["id"])
     store.objects.delete(found["id"])
     return _public(found)
 
