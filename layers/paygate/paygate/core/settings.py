@@ -150,3 +150,11 @@ class SessionSigning(EnvSettings):
     """HS256 key of dashboard session tokens (template parameter SessionSigningKey); empty disables them."""
 
     session_signing_key: SecretStr = SecretStr("")
+
+
+class VaultEnv(EnvSettings):
+    """The vault (its own stack): the table of sealed cards and the KMS key their data keys come from.
+    Set only on the functions that store cards (PutItem, GenerateDataKey) or read them (Decrypt)."""
+
+    vault_table: str
+    vault_key_id: str
