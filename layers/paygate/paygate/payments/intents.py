@@ -20,7 +20,7 @@ from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, store
 from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
-from paygate.payments.service import new_payment, seal_card, vault_writes
+from paygate.payments.service import new_payment, sealed_card, vault_writes
 from paygate.payments.transitions import Stale, payment_write, pinned, retrying
 from paygate.vault import service as vault
 
@@ -81,7 +81,7 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
                 return PaymentIntent.model_validate(intent)
             raise
         if not sealed:
-            sealed.append(seal_card(intent, details))
+            sealed.append(sealed_card(intent, details))
         payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id, sealed[0])
         sets = {
             "status": "processing",

@@ -121,7 +121,7 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
             throttle = checkout_limits.client_key(client_ip)
             checkout_limits.admit(throttle)
     # the card is sealed only now that nothing above refused the request, and written with the payment
-    sealed = seal_card(order, data)
+    sealed = sealed_card(order, data)
     payment = new_payment(order, data, ("order_id", order["id"]), payment_id, sealed)
     if throttle:
         payment["throttle_key"] = throttle
@@ -171,7 +171,7 @@ def _refuse(order: dict[str, Any]) -> None:
     )
 
 
-def seal_card(owner: dict[str, Any], details: MethodIn) -> vault.SealedCard | None:
+def sealed_card(owner: dict[str, Any], details: MethodIn) -> vault.SealedCard | None:
     """A card payment's card, encrypted for the vault under ``owner``'s merchant and mode (one KMS
     GenerateDataKey), its writes not yet run: they commit in the payment's own transaction, so a
     vault card exists exactly when its payment does (docs/vault.md)."""
@@ -195,13 +195,13 @@ def new_payment(
     """The stored item of a new pending payment ``payment_id`` for ``owner`` (an order or an intent).
 
     Of a card only network, last4, expiry and holder name are kept, and ``card_token``, the vault's
-    token of the card ``sealed`` (``seal_card``), which the attempt reveals: PAN and CVV end here.
+    token of the card ``sealed`` (``sealed_card``), which the attempt reveals: PAN and CVV end here.
     """
     now = clock.iso_now()
     card = None
     if details.card is not None:
         if sealed is None:
-            raise ValueError("a card payment's card must be sealed for the vault first (seal_card)")
+            raise ValueError("a card payment's card must be sealed for the vault first (sealed_card)")
         number = details.card.number.get_secret_value()
         card = {
             "network": methods.card_network(number),
