@@ -59,3 +59,20 @@ def tables_world(tables: dict[str, str], **environment: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def vault_key() -> Iterator[str]:
+    """Inside ``tables_world``: a KMS key in moto for the vault, its ARN in ``VAULT_KEY_ID``."""
+    arn = boto3.client("kms").create_key(Description="world vault")["KeyMetadata"]["Arn"]
+    saved = os.environ.get("VAULT_KEY_ID")
+    os.environ["VAULT_KEY_ID"] = arn
+    settings._cache.clear()
+    try:
+        yield arn
+    finally:
+        settings._cache.clear()
+        if saved is None:
+            os.environ.pop("VAULT_KEY_ID", None)
+        else:
+            os.environ["VAULT_KEY_ID"] = saved

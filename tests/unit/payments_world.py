@@ -12,15 +12,16 @@ from paygate.merchants.models import MerchantIn, Principal
 from paygate.payments import processing, service, store
 from paygate.payments.models import MethodIn, OrderIn, PaymentIn
 
-from tests.unit.moto_world import tables_world
+from tests.unit.moto_world import tables_world, vault_key
 
 MERCHANT = Principal(merchant_id="mer_world", mode="test", key_id="key_test_world")
 UPI = {"method": "upi", "vpa": "payer@okaxis"}
+TABLES = {"PAYMENTS_TABLE": "PaymentsTable", "MERCHANTS_TABLE": "MerchantsTable", "VAULT_TABLE": "VaultTable"}
 
 
 @contextmanager
 def payments_world() -> Iterator[None]:
-    with tables_world({"PAYMENTS_TABLE": "PaymentsTable", "MERCHANTS_TABLE": "MerchantsTable"}):
+    with tables_world(TABLES), vault_key():
         merchants.create_merchant(
             MerchantIn(name="World Shop", email="world@example.com"), merchant_id=MERCHANT.merchant_id
         )

@@ -1,6 +1,6 @@
 """After every other test of the package (the file name sorts last on purpose): no PAN, CVV, API
-secret, processor credential, dashboard password or session token in any DynamoDB item or in anything
-the gateway logged."""
+secret, processor credential, dashboard password or session token in any DynamoDB item (the vault's
+sealed cards included) or in anything the gateway logged."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
         "IdempotencyTable",
         "Webhooks/WebhooksTable",
         "Connectors/ConnectorsTable",
+        "Vault/VaultTable",
     ):
         for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
             items.extend(page["Items"])
@@ -71,6 +72,8 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
         for password in PASSWORDS:
             assert password not in text, f"a dashboard password in {where}"
         assert JWT_HEADER not in text and "paygate_session=" not in text, f"a session token in {where}"
+    # and the cards of those payments are in the vault, sealed (scanned above, byte for byte)
+    assert '"CARD#card_' in stored and '"ciphertext": {"S": ' in stored
     # and the stored key items hold only hashes, the passwords only argon2id hashes
     assert "APIKEY#" in stored and "key_hashes" in stored
     assert '"password_hash": {"S": "$argon2id$' in stored and "SESSION#" in stored

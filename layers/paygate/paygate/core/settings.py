@@ -159,3 +159,11 @@ class ProviderWebhookEnv(ConnectorsEnv, EventsEnv):
 
 class ProviderEventsEnv(Observability, PaymentsTable):
     """ApplyProviderEvent: the payments table, where the events' moves and markers are written."""
+
+
+class VaultEnv(EnvSettings):
+    """The vault (its own stack): the table of sealed cards and the KMS key their data keys come from.
+    Set only on the functions that store cards (PutItem, GenerateDataKey) or read them (Decrypt)."""
+
+    vault_table: str
+    vault_key_id: str

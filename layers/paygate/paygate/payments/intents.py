@@ -20,8 +20,9 @@ from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, store
 from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
-from paygate.payments.service import new_payment
+from paygate.payments.service import new_payment, sealed_card, vault_writes
 from paygate.payments.transitions import Stale, payment_write, pinned, retrying
+from paygate.vault import service as vault
 
 KIND = "payment_intent"
 
@@ -69,23 +70,26 @@ def _require(intent: dict[str, Any], action: str, *allowed: str) -> None:
 def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> PaymentIntent:
     details.check_details()
     payment_id = new_id("pay")  # once: a retried attempt (or a re-run request) makes the same payment
+    sealed: list[vault.SealedCard | None] = []  # the card, sealed once, at the first confirmable read
 
     def attempt() -> PaymentIntent:
         intent = owned(principal, KIND, intent_id)
-        payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id)
         try:
             _require(intent, "confirm", "requires_payment_method")
         except InvalidState:
-            if store.get(payment["id"]) is not None:  # this request ran before (see ids.derived_ids)
+            if store.get(payment_id) is not None:  # this request ran before (see ids.derived_ids)
                 return PaymentIntent.model_validate(intent)
             raise
+        if not sealed:
+            sealed.append(sealed_card(intent, details))
+        payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id, sealed[0])
         sets = {
             "status": "processing",
             "latest_payment_id": payment["id"],
             "last_payment_error": None,
             "updated_at": payment["created_at"],
         }
-        _commit([dynamo.put_op(store.table(), payment), pinned(intent, sets)])
+        _commit([dynamo.put_op(store.table(), payment), pinned(intent, sets), *vault_writes(sealed[0])])
         return PaymentIntent.model_validate({**intent, **sets})
 
     return _retrying(attempt, intent_id)

@@ -24,6 +24,7 @@ from paygate.payments.models import (
     PublicPayment,
 )
 from paygate.payments.transitions import Stale, payment_write, retrying
+from paygate.vault import service as vault
 
 
 def create_order(principal: Principal, data: OrderIn) -> Order:
@@ -110,8 +111,8 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
     """
     data.check_details()
     order = owned(principal, "order", data.order_id, field="order_id")
-    payment = new_payment(order, data, parent=("order_id", order["id"]))
-    if first := _ran_before(order, payment["id"]):
+    payment_id = new_id("pay")
+    if first := _ran_before(order, payment_id):
         return first
     throttle = None
     if principal is None:
@@ -119,7 +120,11 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
         if client_ip:
             throttle = checkout_limits.client_key(client_ip)
             checkout_limits.admit(throttle)
-            payment["throttle_key"] = throttle
+    # the card is sealed only now that nothing above refused the request, and written with the payment
+    sealed = sealed_card(order, data)
+    payment = new_payment(order, data, ("order_id", order["id"]), payment_id, sealed)
+    if throttle:
+        payment["throttle_key"] = throttle
     attempt = store.change(
         order["id"],
         sets={"status": "attempted", "updated_at": payment["updated_at"]},
@@ -129,7 +134,7 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
         most=checkout_limits.ORDER_ATTEMPTS,
         **owner_values(order),
     )
-    reasons = dynamo.transact([dynamo.put_op(store.table(), payment), attempt])
+    reasons = dynamo.transact([dynamo.put_op(store.table(), payment), attempt, *vault_writes(sealed)])
     if reasons:
         if reasons[0] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
             return Payment.model_validate(store.get(payment["id"]))
@@ -166,16 +171,37 @@ def _refuse(order: dict[str, Any]) -> None:
     )
 
 
+def sealed_card(owner: dict[str, Any], details: MethodIn) -> vault.SealedCard | None:
+    """A card payment's card, encrypted for the vault under ``owner``'s merchant and mode (one KMS
+    GenerateDataKey), its writes not yet run: they commit in the payment's own transaction, so a
+    vault card exists exactly when its payment does (docs/vault.md)."""
+    if details.card is None:
+        return None
+    return vault.seal_card(details.card, owner["merchant_id"], owner["mode"])
+
+
+def vault_writes(sealed: vault.SealedCard | None) -> list[dict[str, Any]]:
+    """The vault's Puts, last in a payment's transaction (its cancellation reasons keep their places)."""
+    return sealed.writes if sealed is not None else []
+
+
 def new_payment(
-    owner: dict[str, Any], details: MethodIn, parent: tuple[str, str], payment_id: str | None = None
+    owner: dict[str, Any],
+    details: MethodIn,
+    parent: tuple[str, str],
+    payment_id: str | None = None,
+    sealed: vault.SealedCard | None = None,
 ) -> dict[str, Any]:
     """The stored item of a new pending payment ``payment_id`` for ``owner`` (an order or an intent).
 
-    Of a card only network, last4, expiry and holder name are kept: PAN and CVV end here.
+    Of a card only network, last4, expiry and holder name are kept, and ``card_token``, the vault's
+    token of the card ``sealed`` (``sealed_card``), which the attempt reveals: PAN and CVV end here.
     """
     now = clock.iso_now()
     card = None
     if details.card is not None:
+        if sealed is None:
+            raise ValueError("a card payment's card must be sealed for the vault first (sealed_card)")
         number = details.card.number.get_secret_value()
         card = {
             "network": methods.card_network(number),
@@ -195,6 +221,7 @@ def new_payment(
         "method": details.method,
         "vpa": details.vpa,
         "card": card,
+        "card_token": sealed.card.token if sealed is not None else None,
         "captured": False,
         "amount_captured": 0,
         "amount_refunded": 0,

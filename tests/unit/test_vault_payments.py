@@ -1,0 +1,93 @@
+"""A card payment through the payments services keeps only its vault token, and a refused one stores
+no card (moto: the payments world with the vault's table and key); the template's IAM on the vault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from paygate.core import dynamo
+from paygate.core.errors import InvalidState
+from paygate.payments import intents, service, store
+from paygate.payments.models import IntentIn, MethodIn, OrderIn, Payment, PaymentIn, PublicPayment
+from paygate.vault import service as vault
+from samtranslator.yaml_helper import yaml_parse
+
+from tests.helpers import STACKS
+from tests.unit.payments_world import MERCHANT, payments_world
+
+PAN = "4242424242424242"
+CVC = "9731"
+
+
+def _vault_count() -> int:
+    return len(boto3.client("dynamodb").scan(TableName="world-VaultTable")["Items"])
+
+
+def test_a_card_payment_keeps_only_the_vault_token_and_a_refused_one_stores_no_card() -> None:
+    with payments_world():
+        # Given a card payment on an order and one confirming an intent
+        order = service.create_order(MERCHANT, OrderIn(amount=5_000))
+        card_in = {
+            "number": PAN,
+            "expiry_month": 7,
+            "expiry_year": 2031,
+            "cvv": CVC,
+            "holder_name": "A Payer",
+        }
+        details = {"method": "card", "card": card_in}
+        paid = service.create_payment(MERCHANT, PaymentIn(order_id=order.id, **details))
+        intent = intents.create_intent(MERCHANT, IntentIn(amount=7_000))
+        intents.confirm_intent(MERCHANT, intent.id, MethodIn(**details))
+        confirmed = store.get(store.get(intent.id)["latest_payment_id"])
+        # Then each payment item holds the card's token and no PAN; the answers show no token
+        for item in (store.get(paid.id), confirmed):
+            assert item["card_token"].startswith("card_") and PAN not in str(item) and CVC not in str(item)
+            card = vault.reveal(item["card_token"], MERCHANT.merchant_id, "test")
+            assert card is not None and (card.number, card.cvc) == (PAN, CVC)
+            for model in (Payment, PublicPayment):
+                assert "card_token" not in model.model_validate(item).model_dump_json()
+        assert _vault_count() == 4
+        # When requests are refused (the order is closed by a first paid payment; the intent is processing)
+        dynamo.update(store.change(order.id, sets={"status": "paid"}, condition="attribute_exists(pk)"))
+        with pytest.raises(InvalidState):
+            service.create_payment(MERCHANT, PaymentIn(order_id=order.id, **details))
+        with pytest.raises(InvalidState):
+            intents.confirm_intent(MERCHANT, intent.id, MethodIn(**details))
+        # Then no card was stored for them; a UPI payment stores none either
+        upi_order = service.create_order(MERCHANT, OrderIn(amount=5_000))
+        upi = service.create_payment(MERCHANT, PaymentIn(order_id=upi_order.id, method="upi", vpa="a@okaxis"))
+        assert "card_token" not in store.get(upi.id)
+        assert _vault_count() == 4
+
+
+def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for p in function["Properties"]["Policies"] if "Statement" in p for s in p["Statement"]]
+
+
+def test_only_the_card_taking_functions_write_the_vault_and_only_the_attempt_functions_decrypt() -> None:
+    doc = yaml_parse((STACKS / "payments.yaml").read_text())
+    functions = {n: r for n, r in doc["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    on_key: dict[str, set[str]] = {}
+    on_table: dict[str, set[str]] = {}
+    for name, function in functions.items():
+        for statement in _statements(function):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resource = str(statement.get("Resource"))
+            if "VaultKeyArn" in resource:
+                on_key.setdefault(name, set()).update(actions)
+            if "VaultTable" in resource:
+                on_table.setdefault(name, set()).update(actions)
+        templates = [p for p in function["Properties"]["Policies"] if "Statement" not in p]
+        assert "Vault" not in str(templates), name  # no SAM policy template (DynamoDBCrudPolicy...) on it
+    writers = {"CreatePayment", "CreatePublicPayment", "ConfirmPaymentIntent"}
+    readers = {"AttemptPayment", "ProcessPayment"}
+    assert on_key == {
+        **{key: {"kms:GenerateDataKey"} for key in writers},
+        **{key: {"kms:Decrypt"} for key in readers},
+    }
+    assert on_table == {
+        **{key: {"dynamodb:PutItem"} for key in writers},
+        **{key: {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem"} for key in readers},
+    }
