@@ -135,15 +135,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"paygate local: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     shop = None
+    stripe = None
     try:
+        if args.localstripe:
+            from paygate_cli.localstripe import Localstripe
+
+            stripe = Localstripe()
+            stripe.start()
         try:
             port = args.port + 1 if args.port else 0
             shop, shop_url = demo_shop.start(cloud.url, port=port, host=args.host)
         except OSError as exc:  # the gateway runs on without it
             shop_url = f"not started: {exc}"
         print(_banner(cloud, shop_url), flush=True)
+        if stripe is not None:
+            print(f"localstripe {stripe.url} (a stripe connector's base_url; any sk_test_ key)", flush=True)
         stop.wait()
     finally:
+        if stripe is not None:
+            stripe.stop()
         if shop is not None:
             shop.stop()
         cloud.stop()
@@ -169,5 +179,10 @@ def register(commands: Commands) -> None:
         default=[],
         metavar="Name=Value",
         help="template parameters, as sam deploy takes them (e.g. TestPaymentSuccess=false)",
+    )
+    local.add_argument(
+        "--localstripe",
+        action="store_true",
+        help="also start localstripe (a local Stripe API) for Stripe connector configurations",
     )
     local.set_defaults(run=run)

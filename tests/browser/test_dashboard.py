@@ -148,6 +148,12 @@ def test_refund_a_payment_from_its_detail_view(page: Page, gateway: LocalCloud, 
     page.goto(f"{gateway.url}/dashboard#/transactions/{payment['id']}")
     expect(tid(page, "payment-status")).to_have_text("success")
     expect(tid(page, "payment-detail")).to_contain_text("₹200.00")
+    # where the payment went and why: its connector call and the routing trace in words
+    attempt = tid(page, "attempt-row")
+    expect(attempt).to_have_count(1)
+    expect(attempt).to_contain_text("simulator")
+    expect(attempt).to_contain_text("succeeded")
+    expect(tid(page, "routing-trace")).to_contain_text("no routing configuration: the built-in simulator")
 
     # More decimals than INR has: refused in the page, nothing sent.
     tid(page, "refund-amount").fill("10.505")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,47 +14,15 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-import requests
 
-from tests.helpers import wait_for
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import localstripe
 
 
 @pytest.fixture(scope="module")
 def localstripe_url() -> Iterator[str]:
-    """``python -m localstripe`` on a free loopback port. --from-scratch: localstripe pickles its store to
-    the fixed path /tmp/localstripe.pickle on every write and would otherwise load whatever is there."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            pytest.fail(f"localstripe exited with {process.returncode}")
-        try:
-            return requests.get(f"{url}/v1/customers", auth=("sk_test_ready", ""), timeout=1).ok
-        except requests.ConnectionError:
-            return False
-
-    try:
-        wait_for(answers, timeout=20, what="localstripe to answer")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """localstripe as its own process on a free loopback port (tests/servers.py)."""
+    with localstripe() as server:
+        yield server.url
 
 
 @pytest.fixture

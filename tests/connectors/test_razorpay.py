@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import subprocess
-import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -19,42 +16,20 @@ import requests
 from paygate.connectors.base import Card, Connector, InvalidSignature, Outcome, PaymentRequest
 from paygate.connectors.razorpay_connector import RazorpayConnector, classify_reason
 
-from tests.helpers import ROOT
+from tests.servers import razorpay_fake as razorpay_fake_server
 
 KEY_ID = "rzp_test_Kq1x2y3z4w5v6u"
 KEY_SECRET = "rzp_secret_do_not_leak_8f7e6d5c"
 WEBHOOK_SECRET = "whsec_razorpay_do_not_leak_1a2b"
 GOOD_CARD = "4111111111111111"
-READY = "razorpay fake listening on "
 
 
 @pytest.fixture(scope="module")
 def razorpay_fake() -> Iterator[str]:
-    """The fake as a real process (``--port 0``: it binds a free port and prints its URL)."""
-    command = [sys.executable, "-m", "tests.fakes.razorpay_server", "--port", "0"]
-    command += ["--key-id", KEY_ID, "--key-secret", KEY_SECRET]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    found: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in process.stdout:  # type: ignore[union-attr]
-            if line.startswith(READY) and not found:
-                found.append(line[len(READY) :].strip())
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        if not ready.wait(15):
-            pytest.fail("the Razorpay fake did not start")
-        yield found[0]
-    finally:
-        process.terminate()
-        process.wait(10)
-        stderr = process.stderr.read() if process.stderr else ""
-        # the fake never logs card data
-        assert GOOD_CARD not in stderr
+    """The fake as a real process (tests/servers.py)."""
+    with razorpay_fake_server(KEY_ID, KEY_SECRET) as (url, stderr):
+        yield url
+    assert not any(GOOD_CARD in line for line in stderr)  # the fake never logs card data
 
 
 @pytest.fixture

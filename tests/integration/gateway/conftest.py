@@ -47,6 +47,7 @@ def captured_logs(gateway: LocalCloud) -> Iterator[LogCapture]:
 def gateway() -> Iterator[LocalCloud]:
     # time scale 0.1: Step Functions Retry intervals (2 s, 4 s) pass ten times faster
     params = local_parameters(PRODUCT)
+    params["CircuitCoolDownSeconds"] = "3"  # an open circuit lets its probe through in 3 s, not 30
     with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=params, time_scale=0.1) as running:
         yield running
 

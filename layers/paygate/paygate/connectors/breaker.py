@@ -121,9 +121,11 @@ def is_processor_error(outcome: Outcome) -> bool:
 
 
 # --- the rules, as pure functions of (state, now) ----------------------------------------------------
-def decide(breaker: Breaker, now_ms: int) -> tuple[Decision, Breaker | None]:
+def decide(
+    breaker: Breaker, now_ms: int, cool_down_seconds: int = COOL_DOWN_SECONDS
+) -> tuple[Decision, Breaker | None]:
     """The decision for a caller now, and the state to write for it (None: nothing to write)."""
-    cool_down_ms = COOL_DOWN_SECONDS * 1000
+    cool_down_ms = cool_down_seconds * 1000
     if breaker.state is BreakerState.CLOSED:
         return Decision(True, BreakerState.CLOSED, _closed_reason(breaker)), None
     opened = f"open since {_hms(breaker.opened_at_ms)} after {breaker.open_reason}"
@@ -196,7 +198,7 @@ def allow(connector_id: str) -> Decision:
     """May a call go to this configuration now? Claims the half-open probe when it is due."""
     for _ in range(WRITE_ATTEMPTS):
         breaker = read(connector_id)
-        decision, to_write = decide(breaker, _now_ms())
+        decision, to_write = decide(breaker, _now_ms(), ConnectorsTable.load().circuit_cool_down_seconds)
         if to_write is None or _write(connector_id, breaker.version, to_write):
             return decision
         _jitter()

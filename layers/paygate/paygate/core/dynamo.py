@@ -195,7 +195,8 @@ def update_op(
     if append:
         all_names.update({f"#{k}": k for k in append})
         vals.update({f"app_{k}": v for k, v in append.items()})
-        assignments += [f"#{k} = list_append(#{k}, :app_{k})" for k in append]
+        vals["app_empty"] = []  # an item written before the list existed starts one
+        assignments += [f"#{k} = list_append(if_not_exists(#{k}, :app_empty), :app_{k})" for k in append]
     if assignments:
         clauses.append("SET " + ", ".join(assignments))
     if add:

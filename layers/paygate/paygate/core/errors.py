@@ -103,6 +103,13 @@ class ProcessorUnavailable(PaygateError):
     code = "PROCESSOR_UNAVAILABLE"
 
 
+class ProcessorDeclined(PaygateError):
+    """The payment's processor refused a capture, void or refund (its code and message in the text)."""
+
+    status = 402
+    code = "PROCESSOR_DECLINED"
+
+
 class InvalidCredentials(Unauthorized):
     """Dashboard login: wrong email or wrong password, deliberately the same answer for both."""
 

@@ -129,6 +129,8 @@ class WebhooksTable(EnvSettings):
 
 class ConnectorsTable(EnvSettings):
     connectors_table: str
+    # open -> half-open (the root's CircuitCoolDownSeconds; tests shorten it)
+    circuit_cool_down_seconds: int = 30
 
 
 class ConnectorsEnv(ConnectorsTable, TestMode):

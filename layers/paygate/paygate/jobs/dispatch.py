@@ -15,12 +15,15 @@ from paygate.core import aws
 from paygate.core.settings import JobsEnv
 from paygate.payments.processing import processing_delay_seconds
 
-PAYMENT_FIELDS = (
+PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in the vault: its token)
     "id",
     "merchant_id",
+    "mode",
     "method",
     "card",
+    "card_token",
     "amount",
+    "currency",
     "order_id",
     "payment_intent_id",
     "capture_method",

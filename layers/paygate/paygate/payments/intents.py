@@ -17,7 +17,7 @@ from paygate.core import clock, dynamo
 from paygate.core.errors import Conflict, InvalidState
 from paygate.core.ids import new_id
 from paygate.merchants.models import Principal
-from paygate.payments import lifecycle, store
+from paygate.payments import lifecycle, provider_calls, store
 from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
 from paygate.payments.service import new_payment, sealed_card, vault_writes
@@ -96,7 +96,14 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
 
 
 def capture_intent(principal: Principal, intent_id: str, data: IntentCaptureIn) -> PaymentIntent:
-    """Capture up to the authorized amount; the rest of the authorization is released."""
+    """Capture up to the authorized amount; the rest of the authorization is released. A payment a
+    connector configuration authorized is captured at its provider first (then recorded)."""
+    intent = owned(principal, KIND, intent_id)
+    _require(intent, "capture", "requires_capture")
+    payment = store.get(intent["latest_payment_id"])
+    if payment is not None:
+        change = lifecycle.plan_capture(payment, data.amount_to_capture, clock.iso_now())
+        provider_calls.capture(payment, change.amount)
 
     def attempt() -> PaymentIntent:
         intent = owned(principal, KIND, intent_id)
@@ -119,6 +126,13 @@ def capture_intent(principal: Principal, intent_id: str, data: IntentCaptureIn) 
 
 
 def cancel_intent(principal: Principal, intent_id: str) -> PaymentIntent:
+    """Cancel; an authorized payment is released (at its provider first, when a connector took it)."""
+    intent = owned(principal, KIND, intent_id)
+    _require(intent, "cancel", "requires_payment_method", "requires_capture")
+    if intent["status"] == "requires_capture" and (payment := store.get(intent["latest_payment_id"])):
+        lifecycle.plan_cancel(payment, clock.iso_now())
+        provider_calls.void(payment)
+
     def attempt() -> PaymentIntent:
         intent = owned(principal, KIND, intent_id)
         _require(intent, "cancel", "requires_payment_method", "requires_capture")

@@ -89,6 +89,17 @@ def plan_refund(payment: dict[str, Any], requested: int | None, now: str) -> Cha
     return Change(sets=sets, add={"amount_refunded": amount}, amount=amount)
 
 
+def plan_refund_reversal(payment: dict[str, Any], amount: int, now: str) -> Change:
+    """A refund the processor refused: its amount is no longer refunded (the payment leaves
+    ``refunded`` if it was there). Only ever of an amount a refund took, so it cannot go below 0."""
+    if amount <= 0 or amount > int(payment.get("amount_refunded", 0)):
+        raise InvalidState(f"payment {payment['id']} has no refunded {amount} to give back", "amount")
+    sets: dict[str, Any] = {"updated_at": now}
+    if payment["status"] == "refunded":
+        sets["status"] = "captured" if payment.get("captured") else "success"
+    return Change(sets=sets, add={"amount_refunded": -amount}, amount=amount)
+
+
 def plan_capture(payment: dict[str, Any], requested: int | None, now: str) -> Change:
     """Capture ``requested`` (None: the whole authorization) of a payment in ``success``.
 

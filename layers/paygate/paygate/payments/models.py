@@ -203,6 +203,33 @@ class PaymentError(BaseModel):
     description: str
 
 
+class PaymentAttempt(BaseModel):
+    """One connector call (a payment attempt may make two: the first choice and one failover)."""
+
+    attempt: int = Field(description="the payment's attempt: 1 the first, higher for retries")
+    connector: str = Field(description="simulator, stripe, razorpay")
+    merchant_connector_id: str | None = Field(default=None, description="none: the built-in simulator")
+    outcome: str = Field(
+        description="succeeded, pending, requires_action, declined_hard, declined_soft, "
+        "processor_error_retryable, processor_error, unknown"
+    )
+    provider_code: str | None = None
+    provider_message: str | None = None
+    provider_reference: str | None = None
+    latency_ms: int = 0
+    at: str
+    failover: bool = Field(default=False, description="this call failed over from the attempt's previous one")
+
+
+class PaymentConnector(BaseModel):
+    """The merchant's connector configuration that took the payment; its captures, voids and refunds
+    go there."""
+
+    merchant_connector_id: str
+    name: str
+    provider_reference: str
+
+
 class Payment(BaseModel):
     id: str
     entity: Literal["payment"] = "payment"
@@ -220,6 +247,13 @@ class Payment(BaseModel):
     amount_refunded: int = 0
     error_code: str | None = None
     error_description: str | None = None
+    connector: PaymentConnector | None = Field(default=None, description="none: the built-in simulator")
+    attempts: list[PaymentAttempt] = Field(default_factory=list, description="every connector call, in order")
+    routing: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="per attempt, why it went where it went: the matched rule, the split's draw, each "
+        "configuration chosen, kept for failover or skipped, and the steps in words",
+    )
     mode: str
     created_at: str
     updated_at: str

@@ -1,11 +1,13 @@
 """Deciding and recording a payment's outcome: the work of ``AttemptPayment`` (the first attempt, off
 the payment-attempts queue) and of the payment_processing workflow's Task (its retries).
 
-The outcome comes from a connector (``paygate.connectors``): today always the simulator (the seeds'
-success rates, or ``TEST_PAYMENT_SUCCESS`` when ``TEST_MODE=true``); routing between connectors is
-issue 17's next step (docs/connectors.md). Recording it is one transaction over the payment and
-its parent (order -> paid; intent -> succeeded / requires_capture / requires_payment_method), guarded
-by the payment still being ``pending``, so a retried or duplicated attempt never records twice.
+The outcome comes from a connector chosen by the merchant's routing (``paygate.connectors.dispatch``:
+the rules, the circuit breakers, one failover when nothing happened; no routing configuration: the
+built-in simulator). Every connector call is kept on the payment (``attempts``) with the routing
+trace that says why it went there (``routing``). Recording the outcome is one transaction over the
+payment and its parent (order -> paid; intent -> succeeded / requires_capture /
+requires_payment_method), guarded by the payment still being ``pending``, so a retried or duplicated
+attempt never records twice.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from paygate.connectors import simulator
-from paygate.connectors.base import Outcome, PaymentRequest
-from paygate.connectors.simulator import SimulatorConnector
+from paygate.connectors import dispatch, simulator
+from paygate.connectors.base import Card, Outcome, PaymentRequest
+from paygate.connectors.routing import PaymentFacts
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
-from paygate.payments import checkout_limits, store
+from paygate.payments import checkout_limits, provider_refs, store
 from paygate.payments.service import ensure_can_charge
+from paygate.vault import service as vault
 
 DECLINES = simulator.DECLINES
+PROCESSOR_REFUSED = "PROCESSOR_ERROR"
 
 
 def processing_delay_seconds(settings: Processing) -> int:
@@ -36,8 +40,8 @@ def processing_delay_seconds(settings: Processing) -> int:
 
 
 def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentRequest:
-    """What a connector is asked for this attempt. The card itself is not at hand (no vault yet):
-    only its last four digits, which is all the simulator decides on."""
+    """What a connector is asked for this attempt. The card itself is not here: a connector that
+    needs it gets it from the vault (``dispatch``), only when it is the one called."""
     card = payment.get("card") or {}
     return PaymentRequest(
         payment_id=payment["id"],
@@ -45,34 +49,134 @@ def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentReque
         currency=str(payment.get("currency", "INR")),
         method=payment["method"],
         idempotency_key=f"{payment['id']}-{attempt}",
-        capture=payment.get("capture_method") != "manual",
+        # an order's payment takes the money (seed contract: success is paid and refundable; its
+        # capture only marks it); an intent's payment with manual capture is an authorization
+        capture=not (payment.get("payment_intent_id") and payment.get("capture_method") == "manual"),
         attempt=attempt,
         card_last4=card.get("last4"),
     )
 
 
-def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> bool:
-    """The processor's answer for this attempt: success or decline, or ProcessorUnavailable when
-    nothing happened and the attempt may be retried (the workflow's Retry)."""
-    result = SimulatorConnector(settings).authorize(authorization_request(payment, attempt))
-    if result.outcome.failover_allowed:
-        raise ProcessorUnavailable(result.provider_message or "processor unavailable")
-    return result.outcome is Outcome.SUCCEEDED
+def facts(payment: dict[str, Any]) -> PaymentFacts:
+    """What routing rules look at."""
+    network = (payment.get("card") or {}).get("network") if payment["method"] == "card" else None
+    return PaymentFacts(payment["method"], str(payment["currency"]), int(payment["amount"]), network)
+
+
+def _pinned(payment: dict[str, Any]) -> dispatch.Pinned | None:
+    """The previous call, when it came back ``unknown``: the retry repeats it (see ``dispatch``)."""
+    calls = payment.get("attempts") or []
+    last = calls[-1] if calls else None
+    if last and last.get("outcome") == Outcome.UNKNOWN.value and last.get("merchant_connector_id"):
+        return dispatch.Pinned(last["merchant_connector_id"], last["idempotency_key"])
+    return None
+
+
+def _card_source(payment: dict[str, Any]) -> dispatch.CardSource:
+    """The card from the vault, read at most once per attempt (a failover reuses it), and only when
+    a connector that needs it is called."""
+    revealed: list[Card | None] = []
+
+    def reveal() -> Card | None:
+        if not revealed:
+            token = payment.get("card_token")
+            revealed.append(vault.reveal(token, payment["merchant_id"], payment["mode"]) if token else None)
+        return revealed[0]
+
+    return reveal
+
+
+def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispatch.Dispatched:
+    """Route and call the attempt's connector(s); what it came to, with its calls and trace."""
+    return dispatch.authorize(
+        payment["merchant_id"],
+        payment["mode"],
+        authorization_request(payment, attempt),
+        facts(payment),
+        settings,
+        _card_source(payment),
+        _pinned(payment) if attempt else None,
+    )
 
 
 SUSPENDED = ("MERCHANT_UNAVAILABLE", "the merchant cannot accept payments at the moment; no money was taken")
 
 
 def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
-    """The Task's work: a suspended merchant's payment fails without reaching the processor;
-    otherwise the processor decides (or raises ProcessorUnavailable for the workflow's Retry)."""
-    if "merchant_id" not in payment:  # an execution started before the input carried it
-        payment = {**(store.get(payment["id"]) or {}), **payment}
+    """The Task's work: a suspended merchant's payment fails without reaching a processor; otherwise
+    routing decides where it goes and the answer is recorded. ``ProcessorUnavailable`` when nothing
+    decided it (every candidate down, or no answer): the workflow retries it later."""
+    if "merchant_id" not in payment or attempt:  # a retry reads the calls made since its input
+        payment = {**payment, **(store.get(payment["id"]) or {})}
     try:
         ensure_can_charge(payment["merchant_id"])
     except MerchantUnavailable:
         return record_outcome(payment, False, SUSPENDED)
-    return record_outcome(payment, decide(payment, attempt, settings))
+    done = decide(payment, attempt, settings)
+    result = done.result
+    if done.retry_later or result is None:
+        _keep(payment, done)
+        raise ProcessorUnavailable(result.provider_message if result else "no connector available")
+    if result.outcome is Outcome.PENDING:  # the provider answers later (its webhook, or a sync)
+        _keep(payment, done)
+        return "pending"
+    _forget_cvc(payment)
+    if result.outcome is Outcome.SUCCEEDED:
+        return record_outcome(payment, True, done=done)
+    if result.outcome.is_decline:
+        code = DECLINES.get(payment["method"], DECLINES["card"])[0]
+        error = (code, result.provider_message or DECLINES.get(payment["method"], DECLINES["card"])[1])
+        return record_outcome(payment, False, error, done=done, declined=True)
+    # processor_error (a request the provider refused) and requires_action (3-D Secure: next step)
+    refused = f"the processor refused the payment ({result.outcome.value}): {result.provider_message or ''}"
+    return record_outcome(payment, False, (PROCESSOR_REFUSED, refused.rstrip(": ")), done=done)
+
+
+def _forget_cvc(payment: dict[str, Any]) -> None:
+    """A card's CVC is kept only until its first authorization (PCI DSS): the processor answered."""
+    if payment.get("card_token"):
+        vault.forget_cvc(payment["card_token"])
+
+
+def _kept(
+    payment_id: str, done: dispatch.Dispatched | None
+) -> tuple[dict[str, Any], dict[str, list[Any]], list[dict[str, Any]]]:
+    """What an attempt adds to the payment: its calls and trace (appended), the configuration that
+    decided it and the provider's reference (set), and the pointer a provider webhook finds it by."""
+    if done is None or not done.calls:
+        return {}, {}, []
+    attempt = done.calls[0].attempt
+    append = {
+        "attempts": [call.item() for call in done.calls],
+        "routing": [{"attempt": attempt, **done.trace}],
+    }
+    last = done.calls[-1]
+    sets: dict[str, Any] = {}
+    pointers: list[dict[str, Any]] = []
+    if done.merchant_connector_id and last.merchant_connector_id and last.provider_reference:
+        sets["connector"] = {
+            "merchant_connector_id": last.merchant_connector_id,
+            "name": last.connector,
+            "provider_reference": last.provider_reference,
+        }
+        pointers.append(
+            provider_refs.pointer_put(
+                last.merchant_connector_id, last.provider_reference, "payment", payment_id
+            )
+        )
+    return sets, append, pointers
+
+
+def _keep(payment: dict[str, Any], done: dispatch.Dispatched) -> None:
+    """Record an attempt that decided nothing (retry later, or pending at the provider)."""
+    sets, append, pointers = _kept(payment["id"], done)
+    if not append:
+        return
+    now = clock.iso_now()
+    change = store.change(
+        payment["id"], {**sets, "updated_at": now}, "#status = :pending", append=append, pending="pending"
+    )
+    dynamo.transact([change, *pointers])
 
 
 def record_outcome(
@@ -80,18 +184,23 @@ def record_outcome(
     success: bool,
     error: tuple[str, str] | None = None,
     with_parent: bool = True,
+    *,
+    done: dispatch.Dispatched | None = None,
+    declined: bool | None = None,
     also: Sequence[dict[str, Any]] = (),
 ) -> str:
     """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided).
 
-    A decline by the processor (``error`` None) of a public checkout payment also counts against its
-    client (``checkout_limits``), in the same transaction, so a retried Task never counts it twice.
-    ``also``: more writes of the same transaction (a provider event's once-only marker,
-    ``paygate.payments.provider_events``); if one of them fails its condition nothing is written and
-    the answer is ``"duplicate"``.
+    ``done``: the attempt's calls and trace, appended in the same write. A decline by the processor
+    (``declined``; by default an outcome without a gateway ``error``) of a public checkout payment
+    also counts against its client (``checkout_limits``), in the same transaction, so a retried Task
+    never counts it twice. ``also``: more writes of the same transaction (a provider event's
+    once-only marker, ``paygate.payments.provider_events``); if one of them fails its condition
+    nothing is written and the answer is ``"duplicate"``.
     """
     now = clock.iso_now()
     code, description = error or DECLINES[payment["method"]]
+    declined = (not success and error is None) if declined is None else declined
     intent_id = payment.get("payment_intent_id")
     auto_capture = bool(intent_id) and payment.get("capture_method") == "automatic"
     if success:
@@ -100,11 +209,15 @@ def record_outcome(
             sets.update(captured=True, amount_captured=payment["amount"], captured_at=now)
     else:
         sets = {"status": "failed", "error_code": code, "error_description": description, "updated_at": now}
-    writes = [store.change(payment["id"], sets, "#status = :pending", pending="pending")]
+    kept_sets, append, pointers = _kept(payment["id"], done)
+    change = store.change(
+        payment["id"], {**sets, **kept_sets}, "#status = :pending", append=append or None, pending="pending"
+    )
+    writes = [change, *pointers]
     parent = _parent_change(payment, success, auto_capture, now, (code, description)) if with_parent else None
     if parent:
         writes.append(parent)
-    if not success and error is None and payment.get("throttle_key"):
+    if not success and declined and payment.get("throttle_key"):
         writes.append(checkout_limits.decline_counted(payment["throttle_key"], clock.now().timestamp()))
     writes.extend(also)
     reasons = dynamo.transact(writes)
@@ -116,7 +229,7 @@ def record_outcome(
         return "unchanged"
     # The parent moved on (order paid by another payment, intent canceled): this payment fails.
     refused = ("PARENT_NOT_PAYABLE", "the order or intent no longer accepts this payment")
-    return record_outcome(payment, False, refused, with_parent=False, also=also)
+    return record_outcome(payment, False, refused, with_parent=False, done=done, also=also)
 
 
 def _parent_change(

@@ -34,6 +34,7 @@ from paygate.core.errors import BadRequest, InvalidState
 from paygate.core.observability import logger
 from paygate.payments import lifecycle, processing, provider_refs, store
 from paygate.payments.transitions import Stale, payment_write, pinned, retrying
+from paygate.refunds import service as refunds
 
 DUPLICATE = "duplicate"
 FAILED_DEFAULT = ("PAYMENT_FAILED", "the payment processor reported the payment failed")
@@ -213,15 +214,9 @@ def _refund_failed(detail: dict[str, Any], refund: dict[str, Any]) -> str:
     if payment is None or int(payment.get("amount_refunded", 0)) < amount:
         logger.error("a failed refund's payment does not hold its amount", extra={"refund_id": refund["id"]})
         return _mark_only(detail, "nothing: the payment does not hold this refund's amount")
-    now = clock.iso_now()
-    sets: dict[str, Any] = {"updated_at": now}
-    if payment["status"] == "refunded":  # fully refunded no more: back to what it was before
-        sets["status"] = "captured" if payment.get("captured") else "success"
-    writes = [
-        pinned(refund, {"status": "failed", "updated_at": now}),
-        pinned(payment, sets, add={"amount_refunded": -amount}),
-        _marker(detail, "refund failed"),
-    ]
+    code = detail.get("provider_code") or "REFUND_FAILED"
+    message = detail.get("provider_message") or "the payment processor reported the refund failed"
+    writes = [*refunds.failure_writes(refund, payment, code, message), _marker(detail, "refund failed")]
     return _commit(writes, "refund failed")
 
 

@@ -30,6 +30,9 @@ class Refund(BaseModel):
     created_at: str
     updated_at: str
     processed_at: str | None = None
+    provider_reference: str | None = Field(default=None, description="the processor's id of the refund")
+    error_code: str | None = None
+    error_description: str | None = None
 
 
 RefundList = Page[Refund]

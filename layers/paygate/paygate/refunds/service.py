@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from paygate.connectors.base import Outcome
 from paygate.core import clock, dynamo
-from paygate.core.errors import BadRequest, Conflict, InvalidState
+from paygate.core.errors import BadRequest, Conflict, InvalidState, ProcessorUnavailable
 from paygate.core.ids import new_id
 from paygate.merchants.models import Principal
-from paygate.payments import lifecycle, store
+from paygate.payments import lifecycle, provider_calls, provider_refs, store
 from paygate.payments.access import owned
-from paygate.payments.transitions import Stale, payment_write, retrying
+from paygate.payments.transitions import Stale, payment_write, pinned, retrying
 from paygate.refunds.models import Refund, RefundIn, RefundList
 
 REFUNDABLE = lifecycle.REFUNDABLE
@@ -82,14 +83,79 @@ def list_refunds(principal: Principal, limit: int, offset: int) -> RefundList:
 
 
 def process_refund(refund_id: str) -> str:
-    """The refund job: mark it processed, once (a redelivered message finds it processed already)."""
+    """The refund job: ask the payment's processor (a payment a connector configuration took), then
+    mark the refund processed, once (a redelivered message finds it decided already). The provider
+    pending: it stays pending until the provider's webhook says (``provider_refs`` finds it). The
+    provider refused: the refund fails and its amount is no longer refunded. No answer:
+    ``ProcessorUnavailable`` and the queue delivers the message again (the same idempotency key)."""
+    refund = store.get(refund_id)
+    if refund is None or refund["status"] != "pending":
+        return "unchanged"
+    payment = store.get(refund["payment_id"]) or {}
+    result = provider_calls.refund(payment, refund_id, int(refund["amount"]))
+    if result is None or result.outcome is Outcome.SUCCEEDED:
+        return mark_processed(refund_id, result.provider_reference if result else None, payment)
+    if result.outcome is Outcome.PENDING:
+        return _pending_at_provider(refund_id, result.provider_reference, payment)
+    if result.outcome in (Outcome.PROCESSOR_ERROR_RETRYABLE, Outcome.UNKNOWN):
+        raise ProcessorUnavailable(f"the processor did not answer the refund {refund_id}; retried")
+    return fail_refund(refund_id, result.provider_code or result.outcome.value, result.provider_message or "")
+
+
+def mark_processed(
+    refund_id: str, provider_reference: str | None = None, payment: dict[str, Any] | None = None
+) -> str:
     now = clock.iso_now()
-    done = dynamo.update(
-        store.change(
-            refund_id,
-            sets={"status": "processed", "processed_at": now, "updated_at": now},
-            condition="#status = :pending",
-            pending="pending",
-        )
-    )
-    return "processed" if done else "unchanged"
+    sets: dict[str, Any] = {"status": "processed", "processed_at": now, "updated_at": now}
+    if provider_reference:
+        sets["provider_reference"] = provider_reference
+    writes = [store.change(refund_id, sets, "#status = :pending", pending="pending")]
+    writes += _pointer(provider_reference, payment, refund_id)
+    return "unchanged" if dynamo.transact(writes) else "processed"
+
+
+def _pending_at_provider(refund_id: str, provider_reference: str | None, payment: dict[str, Any]) -> str:
+    sets: dict[str, Any] = {"updated_at": clock.iso_now()}
+    if provider_reference:
+        sets["provider_reference"] = provider_reference
+    writes = [store.change(refund_id, sets, "#status = :pending", pending="pending")]
+    writes += _pointer(provider_reference, payment, refund_id)
+    return "unchanged" if dynamo.transact(writes) else "pending"
+
+
+def _pointer(
+    provider_reference: str | None, payment: dict[str, Any] | None, refund_id: str
+) -> list[dict[str, Any]]:
+    ref = (payment or {}).get("connector")
+    if not (provider_reference and ref):
+        return []
+    return [provider_refs.pointer_put(ref["merchant_connector_id"], provider_reference, "refund", refund_id)]
+
+
+def failure_writes(
+    refund: dict[str, Any], payment: dict[str, Any], code: str, message: str
+) -> list[dict[str, Any]]:
+    """The refund ``failed`` and the payment's ``amount_refunded`` giving its amount back, both
+    conditioned on the versions read (a transaction's writes)."""
+    now = clock.iso_now()
+    change = lifecycle.plan_refund_reversal(payment, int(refund["amount"]), now)
+    failed = {"status": "failed", "error_code": code, "error_description": message, "updated_at": now}
+    return [pinned(refund, failed), payment_write(payment, change)]
+
+
+def fail_refund(refund_id: str, code: str, message: str) -> str:
+    """The processor refused the refund: it fails and its amount is refundable again, in one
+    transaction (retried on a fresh read when either changed)."""
+
+    def attempt() -> str:
+        refund = store.get(refund_id)
+        if refund is None or refund["status"] != "pending":
+            return "unchanged"
+        payment = store.get(refund["payment_id"])
+        if payment is None:
+            return "unchanged"
+        if dynamo.transact(failure_writes(refund, payment, code, message)):
+            raise Stale
+        return "failed"
+
+    return retrying(attempt, f"refund {refund_id}")

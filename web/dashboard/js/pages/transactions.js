@@ -252,6 +252,7 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
         ["Created", dateTime(p.created_at)],
         ["Updated", dateTime(p.updated_at)],
       ]),
+      processing(p),
     );
 
     const items = state.refundList ? state.refundList.items || [] : [];
@@ -298,6 +299,41 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
       state.payment.status === "pending" || (state.refundList?.items || []).some((r) => r.status === "pending");
     if (settling && !form.busy()) await refresh();
   });
+}
+
+// Where the payment went and why: every connector call, then each attempt's routing trace in words.
+function processing(p) {
+  const attempts = p.attempts || [];
+  if (!attempts.length) return null;
+  const connectorCell = (a) => (a.merchant_connector_id ? h("span", {}, `${a.connector} `, mono(a.merchant_connector_id)) : a.connector);
+  return h(
+    "div",
+    { class: "processing", testid: "payment-processing" },
+    h("h3", {}, "Attempts"),
+    dataTable(
+      [
+        { label: "Attempt", cell: (a) => (a.failover ? `${a.attempt} (failover)` : String(a.attempt)) },
+        { label: "Connector", cell: connectorCell },
+        { label: "Outcome", cell: (a) => badge(a.outcome) },
+        { label: "Provider code", cell: (a) => (a.provider_code ? mono(a.provider_code) : "—") },
+        { label: "Provider message", cell: (a) => a.provider_message || "—" },
+        { label: "Reference", cell: (a) => (a.provider_reference ? mono(a.provider_reference) : "—") },
+        { label: "Latency", cell: (a) => `${a.latency_ms} ms`, class: "num" },
+        { label: "At", cell: (a) => dateTime(a.at) },
+      ],
+      attempts,
+      { rowTestid: "attempt-row", caption: "Connector calls of this payment", empty: "No connector calls yet." },
+    ),
+    h("h3", {}, "Routing"),
+    (p.routing || []).map((trace) =>
+      h(
+        "div",
+        { class: "routing-trace", testid: "routing-trace" },
+        h("strong", {}, `Attempt ${trace.attempt}${trace.config_version ? ` · rules version ${trace.config_version}` : ""}`),
+        h("ol", {}, (trace.steps || []).map((step) => h("li", {}, step))),
+      ),
+    ),
+  );
 }
 
 function refundForm(state, result, ctx, refresh) {
