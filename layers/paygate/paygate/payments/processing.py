@@ -29,6 +29,7 @@ from paygate.vault import service as vault
 
 DECLINES = simulator.DECLINES
 PROCESSOR_REFUSED = "PROCESSOR_ERROR"
+IN_FLIGHT = "in_flight"
 
 
 def processing_delay_seconds(settings: Processing) -> int:
@@ -86,6 +87,29 @@ def _card_source(payment: dict[str, Any]) -> dispatch.CardSource:
     return reveal
 
 
+LEASE_MS = 90_000  # longer than AttemptPayment's 60 s timeout: a crashed run's claim lapses after it
+
+
+def _claimer(payment_id: str) -> dispatch.Claim:
+    """The attempt's lease on the payment (``attempt_lease_until``, epoch ms): taken with one
+    conditional write before a provider is called, given back (0) by the write that records the
+    attempt. A concurrent duplicate run finds it taken and stops."""
+
+    def claim() -> bool:
+        now_ms = int(clock.now().timestamp() * 1000)
+        lease = store.change(
+            payment_id,
+            {"attempt_lease_until": now_ms + LEASE_MS},
+            "#status = :pending AND "
+            "(attribute_not_exists(#attempt_lease_until) OR #attempt_lease_until < :now)",
+            pending="pending",
+            now=now_ms,
+        )
+        return dynamo.update(lease) is not None
+
+    return claim
+
+
 def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispatch.Dispatched:
     """Route and call the attempt's connector(s); what it came to, with its calls and trace."""
     return dispatch.authorize(
@@ -95,6 +119,7 @@ def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispa
         facts(payment),
         settings,
         _card_source(payment),
+        _claimer(payment["id"]),
         _pinned(payment) if attempt else None,
     )
 
@@ -113,6 +138,8 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
     except MerchantUnavailable:
         return record_outcome(payment, False, SUSPENDED)
     done = decide(payment, attempt, settings)
+    if done.held_elsewhere:
+        return IN_FLIGHT  # the run holding the lease records the outcome
     result = done.result
     if done.retry_later or result is None:
         _keep(payment, done)
@@ -151,7 +178,7 @@ def _kept(
         "routing": [{"attempt": attempt, **done.trace}],
     }
     last = done.calls[-1]
-    sets: dict[str, Any] = {}
+    sets: dict[str, Any] = {"attempt_lease_until": 0}  # the attempt's lease given back
     pointers: list[dict[str, Any]] = []
     if done.merchant_connector_id and last.merchant_connector_id and last.provider_reference:
         sets["connector"] = {
