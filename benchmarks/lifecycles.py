@@ -127,24 +127,25 @@ def report(runs: dict[str, tuple[dict[str, Any], dict[str, Any]]], when: str) ->
     ]
     reads = _table({n: runs[n][0]["read_units_by_table"] for n in names})
     writes = _table({n: runs[n][0]["write_units_by_table"] for n in names})
-    lines += [
-        "",
+    lines += _grid(
         "DynamoDB units by table (reads by operation, writes by table or index):",
-        "",
-        "| units | " + " | ".join(NAMES[n] for n in names) + " |",
-        "| --- |" + " --- |" * len(names),
-        *(f"| read {k} | " + " | ".join(f"{v:g}" for v in values) + " |" for k, values in reads.items()),
-        *(f"| write {k} | " + " | ".join(f"{v:g}" for v in values) + " |" for k, values in writes.items()),
-    ]
+        "units",
+        names,
+        [
+            *(f"| read {k} | " + " | ".join(f"{v:g}" for v in values) + " |" for k, values in reads.items()),
+            *(
+                f"| write {k} | " + " | ".join(f"{v:g}" for v in values) + " |"
+                for k, values in writes.items()
+            ),
+        ],
+    )
     services = _table({n: runs[n][1]["usd_per_million_by_service"] for n in names})
-    lines += [
-        "",
+    lines += _grid(
         "USD per million lifecycles by service:",
-        "",
-        "| service | " + " | ".join(NAMES[n] for n in names) + " |",
-        "| --- |" + " --- |" * len(names),
-        *(f"| {k} | " + " | ".join(f"{v:.2f}" for v in values) + " |" for k, values in services.items()),
-    ]
+        "service",
+        names,
+        [f"| {k} | " + " | ".join(f"{v:.2f}" for v in values) + " |" for k, values in services.items()],
+    )
     durations = {n: runs[n][0]["durations_ms"].get("AttemptPayment", []) for n in names}
     lines += [
         "",
@@ -159,3 +160,9 @@ def _table(per_run: dict[str, dict[str, float]]) -> dict[str, list[float]]:
     """Rows keyed by every key of any run, one value per run (0 where a run has none)."""
     keys = sorted({k for values in per_run.values() for k in values})
     return {k: [per_run[n].get(k, 0) for n in per_run] for k in keys}
+
+
+def _grid(title: str, first: str, names: list[str], rows: list[str]) -> list[str]:
+    """A titled markdown table with one column per lifecycle."""
+    head = [f"| {first} | " + " | ".join(NAMES[n] for n in names) + " |", "| --- |" + " --- |" * len(names)]
+    return ["", title, "", *head, *rows]
