@@ -96,7 +96,25 @@
     });
   }
 
+  // While the payer decides: a challenge that timed out (or ended elsewhere) sends the payer back.
+  var asking = true;
+  function stillAsked() {
+    window.setTimeout(function () {
+      if (!asking) return;
+      request("/payments/" + encodeURIComponent(paymentId) + "/public").then(function (answer) {
+        if (!asking) return;
+        if (answer.ok && answer.body.status !== "requires_action") {
+          asking = false;
+          show("working");
+          return goBack();
+        }
+        stillAsked();
+      }, stillAsked);
+    }, POLL_MS * 2);
+  }
+
   function authenticate(result) {
+    asking = false;
     root.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
     show("working");
     var body = { token: token };
@@ -148,8 +166,12 @@
     var action = payment.status === "requires_action" && payment.next_action && payment.next_action.redirect_to_url;
     if (!action || !token) return outcome(payment);
     returnUrl = action.return_url;
-    if (ours(action.url)) show("ask");
-    else authenticate(null); // back from the provider's own page: the gateway asks the provider
+    if (ours(action.url)) {
+      show("ask");
+      stillAsked();
+    } else {
+      authenticate(null);
+    } // back from the provider's own page: the gateway asks the provider
   }).catch(function () {
     done("We couldn't reach the payment server", "Check your connection and reload this page.");
   });
