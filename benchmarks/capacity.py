@@ -23,12 +23,20 @@ Lifecycles/s under a quota = quota / use per lifecycle; the smallest is the bind
 table by service comes from the same lifecycle (prices.py). Counts, not constants: re-run after the
 architecture changes and the figures follow it.
 
-    python benchmarks/capacity.py [--no-write]   # writes its section of benchmarks/RESULTS.md
+- KMS: the gateway's symmetric requests (GenerateDataKey, Decrypt, Encrypt), one shared quota.
+
+By default three lifecycles are measured (cost.LIFECYCLES: UPI and card without a routing
+configuration, a card routed to Stripe on localstripe): the UPI one writes the "capacity" section as
+before, and the three side by side, with the figures of issue 16 before routing (ISSUE_16), write
+the "routing" section (what the vault and routing add).
+
+    python benchmarks/capacity.py [--no-write] [--lifecycle all|upi|card|routed]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import re
 import sys
@@ -38,6 +46,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cost
+import lifecycles
 import sections
 from lambdas import functions
 from quotas import QUOTAS, quota
@@ -56,6 +65,7 @@ _SERVICES = {  # cost-model item -> service, for the table by service
     "stepfunctions_state_transition": "Step Functions",
     "sqs_request": "SQS",
     "eventbridge_event": "EventBridge",
+    "kms_request": "KMS",
 }
 
 
@@ -76,7 +86,8 @@ def hot_keys(writes: list[list[Any]]) -> list[dict[str, Any]]:
         keys = {k: u for (t, i, k), u in per_key.items() if (t, i) == (table, index)}
         shared = {k: u for k, u in keys.items() if (table, index, k) in warm}
         key, units = max((shared or keys).items(), key=lambda kv: kv[1])
-        scope = "merchant" if "<mer_id>" in key_pattern(key) else "region"
+        # a connector configuration (mca_) belongs to one merchant and mode, as a key with its id does
+        scope = "merchant" if re.search(r"<(mer|mca)_id>", key_pattern(key)) else "region"
         rows.append(
             {
                 "table": table,
@@ -128,6 +139,7 @@ def analyse(measured: dict[str, Any]) -> dict[str, Any]:
         ("eventbridge_put_events", "PutEvents calls", put_events),
         ("eventbridge_invocations", "rule target invocations", usage["eventbridge_event"]),
         ("sqs_standard", "SQS requests", usage["sqs_request"]),
+        ("kms_symmetric_requests", "KMS requests", usage.get("kms_request", 0)),
     ]
     rows = [
         {"quota": name, "use": what, "per_lifecycle": use, "lifecycles_per_s": per_s(name, use)}
@@ -320,19 +332,36 @@ QUOTAS_REGION = "us-east-1"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--lifecycle", choices=["all", *cost.LIFECYCLES], default="all")
     args = parser.parse_args()
-    measured = cost.measure()
-    result = analyse(measured)
-    lines = report(measured, result)
-    print("\n".join(lines))
-    if not args.no_write:
-        sections.replace(RESULTS, "capacity", lines)
+    names = list(cost.LIFECYCLES) if args.lifecycle == "all" else [args.lifecycle]
+    runs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for name in names:  # one localcloud each (the routed one configures the seeded merchant)
+        measured = cost.measure(name)
+        runs[name] = (measured, analyse(measured))
+    for name, (measured, result) in runs.items():
+        lines = report(measured, result)
+        if name != "upi":  # the section's title says which lifecycle this is
+            lines[0] += f": {cost.LIFECYCLES[name]}"
+        print("\n".join(lines) + "\n")
+    if "upi" in runs and not args.no_write:
+        sections.replace(RESULTS, "capacity", report(*runs["upi"]))
+    if len(runs) > 1:
+        when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        compared = lifecycles.report(runs, when)
+        print("\n".join(compared))
+        if not args.no_write:
+            sections.replace(RESULTS, "routing", compared)
+    measured, result = runs.get("upi") or next(iter(runs.values()))
     summary = {k: v for k, v in result.items() if k not in ("rows",)}
     summary["cost"] = {k: v for k, v in measured.items() if k not in ("writes", "operations")}
+    summary["lifecycles"] = {name: lifecycles.figures(*run) for name, run in runs.items()}
     print(json.dumps({"benchmark": "capacity", **summary}))
-    if not measured["settled"]:
-        print("WARNING: the lifecycle did not settle within 60 s: the figures are partial")
-    return 0 if measured["refund_status"] == "processed" and measured["settled"] else 1
+    unsettled = [name for name, (m, _r) in runs.items() if not m["settled"]]
+    if unsettled:
+        print(f"WARNING: {', '.join(unsettled)} did not settle within 60 s: the figures are partial")
+    done = all(m["refund_status"] == "processed" for m, _r in runs.values())
+    return 0 if done and not unsettled else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Cost model: USD per million payment lifecycles on AWS, from one lifecycle counted in localcloud.
 
-One warm lifecycle (payments.py's ``count_lifecycle``: order -> UPI payment -> success on Step
-Functions -> full refund -> processed by the SQS job) with a webhook endpoint subscribed to every
+One warm lifecycle (payments.py's ``count_lifecycle``: order -> payment -> success -> full refund ->
+processed by the SQS job) of one of LIFECYCLES: ``upi`` (no routing configuration: the simulator),
+``card`` (no routing configuration: the simulator, the card sealed into the vault) or ``routed`` (a
+card routed by the merchant's rules to a Stripe configuration whose ``base_url`` is localstripe, run
+as a real process; the refund goes to Stripe too), with a webhook endpoint subscribed to every
 event (``enabled_events: ["*"]``, a receiver in this process answering 200), so the webhook path
 (stream -> PublishEvents -> EventBridge -> SQS -> DispatchWebhooks -> Step Functions ->
 DeliverWebhook) is part of it. Counted while it runs:
@@ -18,7 +21,9 @@ DeliverWebhook) is part of it. Counted while it runs:
 - API Gateway REST requests: invocations of functions with an Api event (polling GETs left out);
 - SQS requests: one send per message (the gateway's SendMessage or EventBridge's delivery) plus a
   ReceiveMessage and a DeleteMessageBatch per batch the event source mapping hands a function;
-- EventBridge: the entries of the gateway's PutEvents.
+- EventBridge: the entries of the gateway's PutEvents;
+- KMS: the gateway's KMS calls (GenerateDataKey, Decrypt, Encrypt), from the same call counter;
+- DynamoDB read units by table and operation, beside the writes.
 
 The lifecycle has settled when the receiver has had one delivery per published event (one endpoint,
 every event) and no workflow runs: the receiver counts, since one DeliverWebhook invocation may
@@ -27,14 +32,16 @@ carry several attempts of the fair queue.
 Lambda GB-seconds: template memory x duration. Durations measured here are in-process moto calls, not
 AWS's network round trips, so the model bills each invocation at ASSUMED_MS (conservative) and also
 shows the measured figure. Out of scope: CloudWatch Logs, X-Ray traces, CloudFront/S3 for the static
-site, data transfer, KMS, the idle SQS long polls of the event source mappings, cold-start INIT time,
+site, data transfer, KMS keys' monthly fee (fixed, not per lifecycle), the provider's own fees,
+the idle SQS long polls of the event source mappings, cold-start INIT time,
 free tiers. Prices: prices.py (one table, sources cited).
 
-    python benchmarks/cost.py
+    python benchmarks/cost.py [--lifecycle upi|card|routed]
 """
 
 from __future__ import annotations
 
+import argparse
 import http.server
 import json
 import math
@@ -54,9 +61,26 @@ from lambdas import functions
 from localcloud.lambdas import LambdaFunction
 from localcloud.runtime import LocalCloud
 from paygate_cli.local import local_parameters
+from paygate_cli.localstripe import Localstripe
 from prices import PRICES, READ_ON, REGION, price
 
 ASSUMED_MS = 100  # billed duration per invocation on AWS (warm; arm64, 512 MB) - an assumption
+CARD = {  # Stripe's (and the simulator's test mode's) success card
+    "method": "card",
+    "card": {
+        "number": "4242424242424242",
+        "expiry_month": 12,
+        "expiry_year": 2031,
+        "cvv": "123",
+        "holder_name": "A Payer",
+    },
+}
+LIFECYCLES: dict[str, str] = {
+    "upi": "UPI payment, no routing configuration (the simulator)",
+    "card": "card payment, no routing configuration (the simulator; the card sealed into the vault)",
+    "routed": "card payment routed to a Stripe configuration (localstripe, a real process), refunded there",
+}
+STRIPE_KEY = "sk_test_benchmark4242"  # localstripe takes any test key
 
 
 def item_size(value: Any) -> int:
@@ -103,6 +127,7 @@ class Meter:
         self._reader: Any = None  # a client of this script's own (not counted), made once moto runs
         self._schemas: dict[str, Layout] = {}
         self.operations: list[tuple[str, str, str, str, float]] = []  # (phase, table, index, what, WRU)
+        self.reads: list[tuple[str, str, float]] = []  # (table, operation, RRU) while recording
         self.errors: list[str] = []
 
     # --- DynamoDB: request parameters kept in the request context until the response ---------
@@ -130,12 +155,13 @@ class Meter:
         params = context.get("bench_params", {})
         before = context.get("bench_before", {})
         writes = _writes(model.name, params, self._layout, self._read_back, before)
-        rru = _read_units_of(model.name, params, parsed)
+        reads = read_units(model.name, params, parsed)
         with self.lock:
             self.writes += [(self.phase, *w[:4]) for w in writes]
             self.operations += [(self.phase, w[0], w[1], w[4], w[3]) for w in writes]
             if self.recording:
-                self.rru += rru
+                self.rru += sum(units for _table, units in reads)
+                self.reads += [(table, model.name, units) for table, units in reads]
                 self.wru += sum(w[3] for w in writes)
 
     def events_before(self, params: dict[str, Any], model: Any, **_kwargs: Any) -> None:
@@ -332,18 +358,33 @@ def _writes(
     return writes
 
 
-def _read_units_of(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
+def read_units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> list[tuple[str, float]]:
+    """(table, read request units) of one call, by DynamoDB's rules: 4 KB per unit, an eventually
+    consistent read half a unit, a transactional read two; a GetItem that finds nothing still bills
+    one read; BatchGetItem bills each item (with the table's own ConsistentRead)."""
     consistent = bool(params.get("ConsistentRead"))
+    table = params.get("TableName", "?")
     if operation == "GetItem":
-        return _read_units(item_size(parsed.get("Item", {})), consistent)
+        return [(table, _read_units(item_size(parsed.get("Item", {})), consistent))]
     if operation in ("Query", "Scan"):
-        return _read_units(sum(item_size(i) for i in parsed.get("Items", [])), consistent)
+        return [(table, _read_units(sum(item_size(i) for i in parsed.get("Items", [])), consistent))]
     if operation == "BatchGetItem":
-        items = [i for found in parsed.get("Responses", {}).values() for i in found]
-        return sum(_read_units(item_size(i), consistent) for i in items)
+        asked = params.get("RequestItems", {})
+        return [
+            (name, _read_units(item_size(i), bool(asked.get(name, {}).get("ConsistentRead"))))
+            for name, found in parsed.get("Responses", {}).items()
+            for i in found
+        ]
     if operation == "TransactGetItems":
-        return sum(2 * _read_units(item_size(r.get("Item", {})), True) for r in parsed.get("Responses", []))
-    return 0  # writes, DescribeTable and the like
+        names = [
+            next(iter(entry.values())).get("TableName", "?") for entry in params.get("TransactItems", [])
+        ]
+        answers = parsed.get("Responses", [])
+        return [
+            (n, 2 * _read_units(item_size(r.get("Item", {})), True))
+            for n, r in zip(names, answers, strict=True)
+        ]
+    return []  # writes, DescribeTable and the like
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
@@ -424,8 +465,41 @@ def _api_functions() -> set[str]:
     return {f.logical_id for f in functions() if f.api_events}
 
 
-def measure() -> dict[str, Any]:
-    """One warm lifecycle counted; the cost per million and the raw counts ``capacity.py`` reads."""
+def _configure_routing(connection: Any, stripe_url: str) -> str:
+    """Through the API, as a merchant would: a Stripe configuration pointed at localstripe and a rule
+    sending cards to it; returns the configuration's id."""
+    body = {"connector": "stripe", "credentials": {"api_key": STRIPE_KEY}, "base_url": stripe_url}
+    connection.request("POST", "/api/v1/connectors", json.dumps(body), payments.HEADERS)
+    answer = connection.getresponse()
+    created = json.loads(answer.read())
+    if answer.status != 201:
+        raise RuntimeError(f"POST /api/v1/connectors {answer.status}: {created}")
+    rule = {"name": "cards to stripe", "conditions": {"methods": ["card"]}}
+    rules = {"rules": [{**rule, "action": {"type": "priority", "connectors": [created["id"]]}}]}
+    connection.request("PUT", "/api/v1/routing", json.dumps(rules), payments.HEADERS)
+    answer = connection.getresponse()
+    text = answer.read()
+    if answer.status != 200:
+        raise RuntimeError(f"PUT /api/v1/routing {answer.status}: {text[:300]!r}")
+    return str(created["id"])
+
+
+def measure(lifecycle: str = "upi") -> dict[str, Any]:
+    """One warm lifecycle of ``LIFECYCLES[lifecycle]`` counted; the cost per million and the raw counts
+    ``capacity.py`` reads."""
+    if lifecycle not in LIFECYCLES:
+        raise ValueError(f"lifecycle: one of {', '.join(LIFECYCLES)}")
+    stripe = Localstripe() if lifecycle == "routed" else None
+    if stripe is not None:
+        stripe.start()
+    try:
+        return _measure(lifecycle, stripe)
+    finally:
+        if stripe is not None:
+            stripe.stop()
+
+
+def _measure(lifecycle: str, stripe: Localstripe | None) -> dict[str, Any]:
     template = payments.ROOT / "template.yaml"
     meter, counter = Meter(), payments.CallCounter()
     meter.wrap_invoke()
@@ -452,15 +526,18 @@ def measure() -> dict[str, Any]:
         saved = os.dup(1)
         os.dup2(sink, 1)
         try:
-            body = json.dumps({"url": f"http://127.0.0.1:{receiver.server_address[1]}/hook"})
             connection = payments.http.client.HTTPConnection("127.0.0.1", cloud.bound_port, timeout=30)
+            if stripe is not None:  # before the endpoint exists: no configuration event is delivered
+                _configure_routing(connection, stripe.url)
+            body = json.dumps({"url": f"http://127.0.0.1:{receiver.server_address[1]}/hook"})
             connection.request("POST", "/api/v1/webhook_endpoints", body, payments.HEADERS)
             assert connection.getresponse().status == 201
             sfn = boto3.client("stepfunctions", region_name=cloud.region)
             before: set[str] = set()  # the executions of the warm-up lifecycle, left out
             meter.attach()
             meter.phase = "warm-up"
-            calls, final = payments.count_lifecycle(cloud, counter, settle=settle)
+            method = None if lifecycle == "upi" else CARD
+            calls, final = payments.count_lifecycle(cloud, counter, settle=settle, method=method)
             meter.recording = False
             meter.phase = ""
             started = _executions(sfn) - before
@@ -485,6 +562,7 @@ def measure() -> dict[str, Any]:
         "stepfunctions_state_transition": transitions,
         "sqs_request": sqs_requests,
         "eventbridge_event": meter.eventbridge_entries,
+        "kms_request": sum(n for (_f, service, _o), n in calls.items() if service == "kms"),
     }
     per_million = {name: count * price(name) * 1e6 for name, count in usage.items()}
     by_function: dict[str, list[float]] = {}
@@ -493,7 +571,13 @@ def measure() -> dict[str, Any]:
     operations: dict[str, int] = {}
     for (_function, service, operation), n in calls.items():
         operations[f"{service}:{operation}"] = operations.get(f"{service}:{operation}", 0) + n
+    by_caller = {
+        f"{function.removeprefix('paygate-')} {service}:{operation}": n
+        for (function, service, operation), n in sorted(calls.items())
+    }
     return {
+        "lifecycle": lifecycle,
+        "lifecycle_described": LIFECYCLES[lifecycle],
         "region": REGION,
         "prices": READ_ON,
         "refund_status": final["status"],
@@ -523,16 +607,39 @@ def measure() -> dict[str, Any]:
             for name in by_function
         },
         "calls_by_operation": dict(sorted(operations.items())),
+        "calls_by_function": by_caller,
+        "read_units_by_table": units_by_table(meter.reads),
+        "write_units_by_table": units_by_table(
+            [
+                (table, index or "table", units)
+                for phase, table, index, _k, units in meter.writes
+                if phase == "measured"
+            ]
+        ),
         "writes": [list(w) for w in meter.writes],
         "operations": [list(w) for w in meter.operations],
     }
 
 
+def units_by_table(entries: list[tuple[str, str, float]]) -> dict[str, float]:
+    """DynamoDB units summed by "table kind" (kind: the operation of a read, the index of a write),
+    the table's namespace prefix left out; largest first."""
+    totals: dict[str, float] = {}
+    for table, kind, units in entries:
+        name = f"{table.split('-', 1)[-1]} {kind}"
+        totals[name] = totals.get(name, 0) + units
+    return {k: round(v, 2) for k, v in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
 def main() -> int:
-    result = measure()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lifecycle", choices=list(LIFECYCLES), default="upi")
+    args = parser.parse_args()
+    result = measure(args.lifecycle)
     print(f"cost of one payment lifecycle on AWS ({result['region']}; {result['prices']})")
     print(
-        f"lifecycle: order, UPI payment, success, full refund ({result['refund_status']}),"
+        f"lifecycle: order, {result['lifecycle_described']}, success,"
+        f" full refund ({result['refund_status']}),"
         f" one webhook endpoint subscribed to every event ({result['webhook_deliveries']} deliveries);"
         f" {result['aws_calls']} gateway AWS calls"
     )
@@ -548,6 +655,9 @@ def main() -> int:
         f" localcloud ({result['lambda_gb_seconds_measured']:.3f} GB-s):"
         f" {result['usd_per_million_with_measured_durations']:.2f} USD / 1M"
     )
+    print("gateway AWS calls by function: " + json.dumps(result["calls_by_function"]))
+    print("DynamoDB read units by table: " + json.dumps(result["read_units_by_table"]))
+    print("DynamoDB write units by table and index: " + json.dumps(result["write_units_by_table"]))
     print("state transitions by machine: " + json.dumps(result["transitions_per_machine"]))
     print("measured durations (ms): " + json.dumps(result["durations_ms"]))
     print(

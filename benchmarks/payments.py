@@ -128,14 +128,20 @@ class CallCounter:
             client.meta.events.register("before-call", self.hook)
 
 
-def lifecycle(base: str) -> dict[str, Any]:
-    """Order -> UPI payment -> success -> full refund -> processed; returns the final refund."""
+UPI = {"method": "upi", "vpa": "a@ybl"}
+
+
+def lifecycle(base: str, method: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Order -> payment (UPI unless ``method`` says otherwise) -> success -> full refund -> processed;
+    returns the final refund."""
     connection = http.client.HTTPConnection(base.split("//")[1].split(":")[0], int(base.rsplit(":", 1)[1]))
     _, order, _ = _post(connection, "/api/v1/orders", {"amount": 5000})
-    _, payment, _ = _post(
-        connection, "/api/v1/payments", {"order_id": order["id"], "method": "upi", "vpa": "a@ybl"}
-    )
-    _wait(connection, f"/api/v1/payments/{payment['id']}", "pending")
+    status, payment, _ = _post(connection, "/api/v1/payments", {"order_id": order["id"], **(method or UPI)})
+    if status != 201:
+        raise RuntimeError(f"payment {status}: {payment}")
+    paid = _wait(connection, f"/api/v1/payments/{payment['id']}", "pending")
+    if paid.get("status") != "success":
+        raise RuntimeError(f"payment {paid.get('status')}: {paid.get('error_code')} {paid.get('attempts')}")
     _, refund, _ = _post(connection, f"/api/v1/payments/{payment['id']}/refunds", {})
     done = _wait(connection, f"/api/v1/refunds/{refund['id']}", "pending")
     connection.close()
@@ -154,18 +160,22 @@ def _wait(connection: http.client.HTTPConnection, path: str, pending: str) -> di
 
 
 def count_lifecycle(
-    cloud: LocalCloud, counter: CallCounter | None = None, settle: Any = 1.0
+    cloud: LocalCloud,
+    counter: CallCounter | None = None,
+    settle: Any = 1.0,
+    method: dict[str, Any] | None = None,
 ) -> tuple[dict, dict[str, Any]]:
     """The gateway's AWS calls of one warm lifecycle: ({(function, service, operation): n}, final refund).
 
     Runs one lifecycle to warm every function, then counts a second one; the polling GETs are left
-    out. Reused by ``cost.py``, which passes its own ``counter`` and ``settle`` to count more.
+    out. Reused by ``cost.py``, which passes its own ``counter`` and ``settle`` to count more, and the
+    payment ``method`` of the lifecycle it measures.
     """
     counter = counter or CallCounter()
-    lifecycle(cloud.url)  # warm: every function started once, every client created
+    lifecycle(cloud.url, method)  # warm: every function started once, every client created
     counter.attach()
     counter.recording = True
-    final = lifecycle(cloud.url)
+    final = lifecycle(cloud.url, method)
     # anything the lifecycle still set off: seconds, or a callable that returns once it has settled
     settle() if callable(settle) else time.sleep(settle)
     counter.recording = False

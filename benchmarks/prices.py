@@ -49,6 +49,14 @@ PRICES: dict[str, tuple[float, str, str]] = {
         "custom event published (64 KB chunk)",
         "https://aws.amazon.com/eventbridge/pricing/",
     ),
+    # Encrypt, Decrypt and GenerateDataKey on a symmetric key (the vault's and the connectors' keys).
+    # Each key also costs USD 1 per month (and 1 more per rotated backing key): a fixed cost, not per
+    # lifecycle, so out of the model. Read 2026-12 from the pricing page (via a search index).
+    "kms_request": (
+        0.03 / 10_000,
+        "symmetric key request (Encrypt, Decrypt, GenerateDataKey; after 20,000 free a month)",
+        "https://aws.amazon.com/kms/pricing/",
+    ),
 }
 
 

@@ -61,6 +61,13 @@ QUOTAS: dict[str, tuple[float, str, str]] = {
         " read units)",
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html",
     ),
+    "kms_symmetric_requests": (
+        100_000,
+        "symmetric cryptographic operations per second, shared by Decrypt, Encrypt, GenerateDataKey and"
+        " the others on every symmetric key of the account (10,000 in most regions, 20,000 in six, 100,000"
+        " in us-east-1, us-west-2, eu-west-1; read 2026-12 via a search index)",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html",
+    ),
     "dynamodb_table_wru": (
         40000,
         "on-demand write request units per second per table (and per GSI)",

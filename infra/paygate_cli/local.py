@@ -46,6 +46,7 @@ def local_parameters(template_path: Path, overrides: list[str] | None = None) ->
         "WebhookRetryIntervalsTest": "true",
         "PlatformAdminKeyHash": hashlib.sha256(admin_key().encode()).hexdigest(),
         "SessionSigningKey": secrets.token_urlsafe(32),
+        "ChallengeSigningKey": secrets.token_urlsafe(32),
     }
     declared = template.declared_parameters(template_path)
     params = {name: value for name, value in defaults.items() if name in declared}

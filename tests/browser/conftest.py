@@ -22,7 +22,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture(scope="package")
 def gateway() -> Iterator[LocalCloud]:
-    with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=local_parameters(PRODUCT)) as running:
+    params = local_parameters(PRODUCT)
+    # a 3-D Secure challenge left alone fails after 15 s, not 10 minutes (test_three_d_secure.py)
+    params["ChallengeTimeoutSeconds"] = "15"
+    with LocalCloud(PRODUCT, port=0, stack_name="paygate", parameters=params) as running:
         yield running
 
 

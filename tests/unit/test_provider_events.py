@@ -84,6 +84,17 @@ def test_a_pending_payment_succeeds_once_and_a_replay_changes_nothing() -> None:
     assert provider_refs.marker(MCA, "evt_once")["applied"] == "payment succeeded"
 
 
+def test_a_payment_waiting_on_its_challenge_is_decided_by_the_providers_event() -> None:
+    """A payer who authenticated on the provider's own 3-D Secure page and never came back: the
+    provider's webhook decides the payment (the return's sync or the timeout would otherwise)."""
+    for kind, status in (("payment.succeeded", "success"), ("payment.failed", "failed")):
+        payment = pending_order_payment()
+        waiting = store.change(payment["id"], {"status": "requires_action"}, "#status = :p", p="pending")
+        assert dynamo.update(waiting) is not None
+        assert provider_events.apply(event(kind, pointed("payment", payment["id"]))) == f"payment {status}"
+        assert store.get(payment["id"])["status"] == status
+
+
 def test_two_deliveries_of_one_event_at_once_apply_it_once() -> None:
     payment = pending_order_payment()
     failed = event(

@@ -79,9 +79,12 @@ def test_card_data_never_shows_in_a_repr() -> None:
 
 def test_the_processing_request_of_a_stored_payment() -> None:
     payment = {"id": "pay_9", "amount": 1200, "currency": "USD", "method": "card", "card": {"last4": "0119"}}
-    request = authorization_request({**payment, "capture_method": "manual"}, attempt=1)
+    manual = {**payment, "payment_intent_id": "pi_9", "capture_method": "manual"}
+    request = authorization_request(manual, attempt=1)
     assert (request.idempotency_key, request.attempt, request.card_last4, request.capture) == (
         "pay_9-1", 1, "0119", False
     )  # fmt: skip
     assert request.card is None  # no PAN at rest outside the vault
     assert authorization_request(payment, 0).capture
+    # an order's payment takes the money whatever its stored capture_method (seed contract)
+    assert authorization_request({**payment, "capture_method": "manual"}, 0).capture

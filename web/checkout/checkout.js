@@ -4,6 +4,9 @@
  * (paygate/payments/methods.py and models.py), creates the payment, polls it until it settles.
  * Embedded (in the SDK's iframe) it reports the outcome to the parent page with postMessage, addressed
  * to the exact origin the SDK passed in `parent_origin`.
+ * 3-D Secure: a payment in requires_action sends this window (the iframe, in the SDK) to next_action's
+ * url; the challenge comes back to this very address (the payment's return_url) with `payment_id`
+ * added, and the checkout follows that payment to its end (docs/checkout-and-dashboard.md).
  */
 (function () {
   "use strict";
@@ -35,6 +38,7 @@
   var params = new URLSearchParams(window.location.search);
   var orderId = params.get("order_id") || "";
   var embedded = params.get("embedded") === "true";
+  var returnedPayment = params.get("payment_id"); // back from a 3-D Secure challenge
   var parentOrigin = embedded ? originOf(params.get("parent_origin")) : null;
 
   var root = document.getElementById("checkout");
@@ -320,6 +324,14 @@
     "card.holder_name": "card-name",
   };
 
+  // Where a 3-D Secure challenge sends the payer back: this checkout, as it was opened.
+  function returnUrl() {
+    var here = new URL(window.location.href);
+    here.searchParams.delete("payment_id");
+    here.hash = "";
+    return here.toString();
+  }
+
   function paymentBody() {
     if (method === "upi") return { order_id: orderId, method: "upi", vpa: field("upi-vpa").value.trim() };
     var expiry = parseExpiry(field("card-expiry").value);
@@ -333,6 +345,7 @@
         cvv: field("card-cvv").value,
         holder_name: field("card-name").value.trim(),
       },
+      return_url: returnUrl(),
     };
   }
 
@@ -386,18 +399,24 @@
       });
   });
 
-  function poll(paymentId, current) {
+  function poll(paymentId, current, returned) {
     pollTimer = window.setTimeout(function () {
       request("/payments/" + encodeURIComponent(paymentId) + "/public")
         .then(function (answer) {
           if (current !== attempt) return;
           var payment = answer.body || {};
-          if (!answer.ok || payment.status === "pending") return poll(paymentId, current);
+          if (!answer.ok || payment.status === "pending") return poll(paymentId, current, returned);
+          if (payment.status === "requires_action") {
+            var action = payment.next_action && payment.next_action.redirect_to_url;
+            // to the challenge, once: back from it, the payment is left to finish (or time out)
+            if (action && action.url && !returned) return window.location.assign(action.url);
+            return poll(paymentId, current, returned);
+          }
           if (payment.status === "failed" || payment.status === "canceled") return failed(payment);
           succeeded(payment);
         })
         .catch(function () {
-          if (current === attempt) poll(paymentId, current);
+          if (current === attempt) poll(paymentId, current, returned);
         });
     }, POLL_MS);
   }
@@ -473,6 +492,11 @@
       byTestId("checkout-amount").textContent = amount;
       payButton.textContent = "Pay " + amount;
       document.title = "Pay " + order.merchant_name + " · paygate";
+      if (returnedPayment) {
+        show("processing");
+        poll(returnedPayment, ++attempt, true);
+        return;
+      }
       show(order.status === "paid" ? "paid" : "form");
     })
     .catch(function () {

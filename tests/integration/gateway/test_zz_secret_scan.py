@@ -15,9 +15,12 @@ from tests.integration.gateway.client import ADMIN_KEY, SEED_KEY, VISA, Api, car
 from tests.integration.gateway.conftest import LogCapture
 from tests.integration.gateway.test_connectors import RAZORPAY, STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET
 from tests.integration.gateway.test_dashboard_api import PASSWORDS
+from tests.integration.gateway.test_payment_routing import MASTERCARD, RZP_SECRET
+from tests.integration.gateway.test_payment_routing import STRIPE_KEY as ROUTED_STRIPE_KEY
+from tests.integration.gateway.test_payment_routing import VISA as STRIPE_VISA
 from tests.integration.gateway.test_routing_api import ROUTING_SECRETS
 
-PANS = (VISA, "5555555555554444", "378282246310005", "4111111111111112")
+PANS = (VISA, STRIPE_VISA, MASTERCARD, "378282246310005", "4111111111111112")
 JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}: a session token
 
 
@@ -55,6 +58,7 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
     # and the processor credentials the connectors tests configured (stored KMS-encrypted only)
     secrets += [STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET, RAZORPAY["key_secret"]]
     secrets += ROUTING_SECRETS  # and the routing tests' configurations
+    secrets += [ROUTED_STRIPE_KEY, RZP_SECRET]  # and those payments were routed with (test_payment_routing)
     # When every stored item and every log line is read
     stored = json.dumps(_all_items(gateway))
     logged = "\n".join(captured_logs.lines)

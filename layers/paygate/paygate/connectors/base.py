@@ -88,6 +88,10 @@ class PaymentRequest:
     metadata: Mapping[str, str] = field(default_factory=dict)
     attempt: int = 0  # which attempt of this payment (0: the first), for connectors that care (simulator)
     card_last4: str | None = None  # when the card itself is not at hand (the simulator decides on it)
+    # The payer's completed 3-D Secure authentication ({status, eci, version}), when this authorization
+    # follows a challenge: 3DS2 sends the authentication result with the authorization that follows it,
+    # and a connector that challenges must know not to challenge again. None: no challenge was done.
+    authentication: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from paygate.connectors.base import Outcome
 from paygate.core import clock, dynamo
 from paygate.core.observability import logger
@@ -245,19 +243,7 @@ def _write(connector_id: str, read_version: int, after: Breaker) -> bool:
         "version": read_version + 1,
         "updated_at": clock.iso_now(),
     }
-    if read_version == 0:
-        op = dynamo.put_op(_table(), item)  # attribute_not_exists(pk): nobody created it meanwhile
-    else:
-        op = dynamo.put_op(_table(), item, "#version = :read_version")
-        op["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
-        op["Put"]["ExpressionAttributeValues"] = dynamo.values(read_version=read_version)
-    try:
-        dynamo.client().put_item(**op["Put"])
-    except ClientError as exc:
-        if dynamo.is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return dynamo.put_versioned(_table(), item, read_version)
 
 
 def _table() -> str:

@@ -32,6 +32,7 @@ from paygate.core.observability import logger
 from paygate.core.settings import Processing
 
 CALLS_PER_ATTEMPT = 2  # the first choice and one failover: never twice for one attempt
+HELD = "another run of this attempt is calling the provider: this one stops (a duplicate delivery)"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Dispatched:
     calls: list[Call] = field(default_factory=list)
     trace: dict[str, Any] = field(default_factory=dict)
     merchant_connector_id: str | None = None  # the configuration of the deciding call
+    held_elsewhere: bool = False  # another run of this very attempt holds it (a duplicate delivery)
 
     @property
     def retry_later(self) -> bool:
@@ -82,6 +84,11 @@ class Dispatched:
 
 
 CardSource = Callable[[], Card | None]
+Claim = Callable[[], bool]
+"""Claims the attempt before a provider is called: False when another run of the same attempt (a
+duplicate SQS delivery, running at the same time) holds it. Providers dedupe a repeated request by its
+idempotency key only when the first has finished (Razorpay not even then), so two concurrent runs must
+never both call."""
 
 
 def authorize(
@@ -91,18 +98,27 @@ def authorize(
     facts: PaymentFacts,
     settings: Processing,
     card: CardSource,
+    claim: Claim,
     pinned: Pinned | None = None,
 ) -> Dispatched:
     if pinned is not None:
+        if not claim():
+            return Dispatched(None, trace={"steps": [HELD]}, held_elsewhere=True)
         return _pinned(merchant_id, mode, request, card, pinned)
     config = routing_store.load(merchant_id, mode)
     available = routing_store.availability(merchant_id, mode, config) if config is not None else {}
     decision = routing.route(config, facts, available, attempt_key=request.payment_id)
     outcome = Dispatched(result=None, trace=decision.trace_json())
-    failover = False
+    failover = claimed = False
     for mca in decision.candidates:
         if len(outcome.calls) == CALLS_PER_ATTEMPT:
             break
+        if mca != SIMULATOR and not claimed:
+            if not claim():
+                _note(outcome, HELD)
+                outcome.held_elsewhere = True
+                return outcome
+            claimed = True
         if mca == SIMULATOR:
             result = SimulatorConnector(settings).authorize(request)
             outcome.calls.append(_call(request, result, None, failover))

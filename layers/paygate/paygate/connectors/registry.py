@@ -18,9 +18,10 @@ from paygate.core.settings import Processing
 CALL_TIMEOUT = 8.0  # seconds per provider call: two calls (a failover) fit AttemptPayment's 60 s per record
 
 
-def build(item: dict[str, Any], credentials: dict[str, str], timeout: float = CALL_TIMEOUT) -> Connector:
+def build(item: dict[str, Any], credentials: dict[str, str], timeout: float | None = None) -> Connector:
     """The connector of configuration ``item`` with its plaintext ``credentials``; ``timeout`` is each
     provider call's deadline in seconds. ValueError for a connector name this gateway does not know."""
+    timeout = timeout or CALL_TIMEOUT
     name = item.get("connector")
     base_url = item.get("base_url") or None
     if name == "stripe":

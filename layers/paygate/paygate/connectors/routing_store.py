@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from paygate.connectors import breaker, store
 from paygate.connectors.routing import Availability
 from paygate.connectors.routing_models import RoutingConfig, RoutingConfigIn
@@ -69,18 +67,8 @@ def put(merchant_id: str, mode: str, config: RoutingConfigIn, read_version: int)
         "updated_at": stored.updated_at,
         "config": json.dumps(stored.model_dump(mode="json", include={"rules", "default"})),
     }
-    if read_version == 0:
-        op = dynamo.put_op(_table(), item)  # attribute_not_exists(pk)
-    else:
-        op = dynamo.put_op(_table(), item, "#version = :read_version")
-        op["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
-        op["Put"]["ExpressionAttributeValues"] = dynamo.values(read_version=read_version)
-    try:
-        dynamo.client().put_item(**op["Put"])
-    except ClientError as exc:
-        if dynamo.is_condition_failure(exc):
-            return None
-        raise
+    if not dynamo.put_versioned(_table(), item, read_version):
+        return None
     return stored
 
 

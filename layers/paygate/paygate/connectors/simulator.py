@@ -4,6 +4,12 @@ Outside test mode a payment succeeds at the seeds' rates (UPI 90 %, card 95 %); 
 ``TEST_PAYMENT_SUCCESS`` decides. The Visa test card ending 0119 (Stripe's "processing error" card)
 meets an outage on its first two attempts in test mode, so retries and failover can be seen working.
 Captures, voids and refunds always succeed (the refund's simulated delay is the refund queue's).
+
+3-D Secure in test mode, on Stripe's documented test cards (docs/connectors.md "3-D Secure"): the
+challenged cards answer ``requires_action`` until the request carries the payer's authentication
+(``PaymentRequest.authentication``, after the hosted challenge), the frictionless card succeeds with its
+authentication in ``details``, the failed-authentication card is declined. Outside test mode nothing
+here changes: a live simulator never asks for a challenge.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 from paygate.connectors.base import ConnectorResult, InvalidSignature, Outcome, PaymentRequest, ProviderEvent
 from paygate.core.settings import Processing
@@ -22,6 +29,17 @@ DECLINES = {
     "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
     "upi": ("UPI_DECLINED", "the UPI collect request was declined by the payer's bank"),
 }
+
+
+# --- 3-D Secure test cards (test mode only; Stripe's numbers) -----------------------------------------
+# Decided on the last four digits, like the outage card: the attempt path keeps only those (the card
+# itself stays in the vault for the simulator). 4000 0025 0000 3155 (always challenged), 4000 0000 0000
+# 3220 (challenged), 4000 0000 0000 3055 (frictionless), 4000 0084 0000 1280 (authentication fails).
+CHALLENGE_CARDS = frozenset({"3155", "3220"})
+FRICTIONLESS_CARD = "3055"
+FAILED_AUTHENTICATION_CARD = "1280"
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"  # Stripe's code, kept verbatim
+FRICTIONLESS = {"authentication": "authenticated", "flow": "frictionless", "eci": "05", "version": "2.2.0"}
 
 
 class SimulatorConnector:
@@ -73,6 +91,10 @@ class SimulatorConnector:
                 "PROCESSOR_UNAVAILABLE",
                 outage,
             )
+        if self.settings.test_mode and request.method == "card" and request.authentication is None:
+            secure = self._three_d_secure(last4, request, reference, started)
+            if secure is not None:
+                return secure
         if self._succeeds(request.method):
             status = "captured" if request.capture else "authorized"
             return self._result(
@@ -85,6 +107,36 @@ class SimulatorConnector:
             )
         code, message = DECLINES.get(request.method, DECLINES["card"])
         return self._result(Outcome.DECLINED_SOFT, reference, started, "declined", code, message)
+
+    def _three_d_secure(
+        self, number: str | None, request: PaymentRequest, reference: str, started: float
+    ) -> ConnectorResult | None:
+        """The 3DS test cards' answers; None for any other card."""
+        if number in CHALLENGE_CARDS:
+            # the gateway's hosted challenge page (payments/next_action.py signs its address)
+            return self._result(Outcome.REQUIRES_ACTION, reference, started, "requires_action")
+        if number == FAILED_AUTHENTICATION_CARD:
+            failed = self._result(
+                Outcome.DECLINED_SOFT,
+                reference,
+                started,
+                "declined",
+                AUTHENTICATION_FAILED,
+                "the card's 3-D Secure authentication failed",
+            )
+            return replace(failed, details={"authentication": "failed", "flow": "frictionless"})
+        if number == FRICTIONLESS_CARD and self._succeeds(request.method):
+            status = "captured" if request.capture else "authorized"
+            done = self._result(
+                Outcome.SUCCEEDED,
+                reference,
+                started,
+                status,
+                amount=request.amount,
+                currency=request.currency,
+            )
+            return replace(done, details=dict(FRICTIONLESS))
+        return None
 
     def capture(self, reference: str, amount: int, currency: str, idempotency_key: str) -> ConnectorResult:
         started = time.perf_counter()

@@ -265,3 +265,21 @@ def put_if_absent(table: str, item: dict[str, Any]) -> bool:
             return False
         raise
     return True
+
+
+def put_versioned(table: str, item: dict[str, Any], read_version: int) -> bool:
+    """Put a whole item if its stored ``version`` is still ``read_version`` (0: it must not exist);
+    False when another writer moved it first. For items one module always writes whole."""
+    if read_version == 0:
+        op = put_op(table, item)  # attribute_not_exists(pk): nobody created it meanwhile
+    else:
+        op = put_op(table, item, "#version = :read_version")
+        op["Put"]["ExpressionAttributeNames"] = {"#version": "version"}
+        op["Put"]["ExpressionAttributeValues"] = values(read_version=read_version)
+    try:
+        client().put_item(**op["Put"])
+    except ClientError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

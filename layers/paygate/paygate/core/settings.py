@@ -169,3 +169,16 @@ class VaultEnv(EnvSettings):
 
     vault_table: str
     vault_key_id: str
+
+
+# --- 3-D Secure (issue 17 item 5: docs/connectors.md "3-D Secure") ---------------------------------
+class ChallengeEnv(EnvSettings):
+    """The hosted 3-D Secure challenge: the HMAC key of its tokens (template parameter
+    ChallengeSigningKey; empty: no challenge can be signed), how long a payer has to complete it
+    (ChallengeTimeoutSeconds), the site's public address (PublicUrl; empty: addresses relative to the
+    gateway's origin) and the queue of challenge timeouts."""
+
+    challenge_signing_key: SecretStr = SecretStr("")
+    challenge_timeout_seconds: int = 600
+    public_url: str = ""
+    challenge_timeout_queue_url: str = ""

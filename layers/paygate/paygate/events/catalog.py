@@ -25,6 +25,7 @@ CATALOG = (
     "order.paid",
     "payment.created",
     "payment.pending",
+    "payment.requires_action",  # 3-D Secure: the payer was sent to a challenge (docs/connectors.md)
     "payment.success",
     "payment.failed",
     "payment.captured",
@@ -33,6 +34,7 @@ CATALOG = (
     "refund.failed",  # the provider refused it after all (provider webhooks: refund.failed)
     "payment_intent.created",
     "payment_intent.processing",
+    "payment_intent.requires_action",
     "payment_intent.requires_capture",
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
@@ -48,9 +50,11 @@ _ON_STATUS = {
     ("order", "paid"): ("order.paid",),
     ("payment", "success"): ("payment.success",),
     ("payment", "failed"): ("payment.failed",),
+    ("payment", "requires_action"): ("payment.requires_action",),
     ("refund", "processed"): ("refund.processed",),
     ("refund", "failed"): ("refund.failed",),
     ("payment_intent", "processing"): ("payment_intent.processing",),
+    ("payment_intent", "requires_action"): ("payment_intent.requires_action",),
     ("payment_intent", "requires_capture"): ("payment_intent.requires_capture",),
     ("payment_intent", "succeeded"): ("payment_intent.succeeded",),
     ("payment_intent", "requires_payment_method"): ("payment_intent.payment_failed",),
@@ -69,7 +73,8 @@ def event_types(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple
     if status == before:
         return ()
     if kind == "payment" and status == "captured":
-        return ("payment.success", "payment.captured") if before == "pending" else ("payment.captured",)
+        undecided = before in ("pending", "requires_action")  # it succeeds as it is captured
+        return ("payment.success", "payment.captured") if undecided else ("payment.captured",)
     return _ON_STATUS.get((kind, str(status)), ())
 
 

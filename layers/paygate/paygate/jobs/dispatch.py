@@ -12,7 +12,8 @@ import random
 from typing import Any
 
 from paygate.core import aws
-from paygate.core.settings import JobsEnv
+from paygate.core.settings import ChallengeEnv, JobsEnv
+from paygate.payments import next_action
 from paygate.payments.processing import processing_delay_seconds
 
 PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in the vault: its token)
@@ -28,6 +29,8 @@ PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in
     "payment_intent_id",
     "capture_method",
     "throttle_key",
+    "created_at",  # a 3-D Secure challenge's deadline counts from it (payments/next_action.py)
+    "return_url",
 )
 
 
@@ -35,6 +38,8 @@ def dispatch(item: dict[str, Any]) -> None:
     kind = item.get("type")
     if kind == "payment" and item.get("status") == "pending":
         enqueue_payment(item)
+    elif kind == "payment" and item.get("status") == next_action.STATUS:
+        enqueue_challenge_timeout(item)
     elif kind == "refund" and item.get("status") == "pending":
         enqueue_refund(item)
 
@@ -63,4 +68,15 @@ def enqueue_refund(refund: dict[str, Any]) -> None:
         QueueUrl=settings.refund_queue_url,
         MessageBody=json.dumps({"refund_id": refund["id"]}),
         DelaySeconds=min(refund_delay_seconds(settings), 900),
+    )
+
+
+def enqueue_challenge_timeout(payment: dict[str, Any]) -> None:
+    """A payment that just moved to ``requires_action`` (the stream's MODIFY): its timeout, delayed
+    until the challenge expires, for ``ExpireChallenge``. A redelivered record sends it twice: expiring
+    is conditioned on the payment still being ``requires_action``."""
+    aws.client("sqs").send_message(
+        QueueUrl=ChallengeEnv.load().challenge_timeout_queue_url,
+        MessageBody=json.dumps({"payment_id": payment["id"]}),
+        DelaySeconds=next_action.timeout_delay(payment),
     )

@@ -21,6 +21,7 @@ from pydantic import (
 from paygate.core.errors import BadRequest
 from paygate.core.money import format_minor, is_currency, minimum_amount
 from paygate.core.pages import Page
+from paygate.core.settings import TestMode
 from paygate.payments import methods
 
 MinorUnits = Annotated[int, Strict(), Field(ge=1, le=100_000_000_000)]
@@ -28,9 +29,11 @@ MinorUnits = Annotated[int, Strict(), Field(ge=1, le=100_000_000_000)]
 currency's minimum (``paygate.core.money.minimum_amount``: INR 100, USD 50, JPY 50...)."""
 
 Method = Literal["upi", "card"]
-PaymentStatus = Literal["pending", "success", "failed", "captured", "refunded", "canceled"]
+PaymentStatus = Literal["pending", "requires_action", "success", "failed", "captured", "refunded", "canceled"]
 OrderStatus = Literal["created", "attempted", "paid"]
-IntentStatus = Literal["requires_payment_method", "processing", "requires_capture", "succeeded", "canceled"]
+IntentStatus = Literal[
+    "requires_payment_method", "processing", "requires_action", "requires_capture", "succeeded", "canceled"
+]
 CaptureMethod = Literal["automatic", "manual"]
 MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -120,12 +123,22 @@ class CardIn(_Request):
         return year
 
 
+RETURN_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+
 class MethodIn(_Request):
     """Payment method details, as a payment or an intent confirmation carries them."""
 
     method: Method
     vpa: str | None = Field(default=None, max_length=320)
     card: CardIn | None = None
+    return_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        pattern=RETURN_URL_PATTERN,
+        description="where the payer goes after a 3-D Secure challenge (https; http on a test deployment); "
+        "default: the hosted checkout's return page",
+    )
 
     @field_validator("vpa")
     @classmethod
@@ -144,6 +157,12 @@ class MethodIn(_Request):
             raise BadRequest("a upi payment takes no card", "card")
         if self.method == "card" and self.vpa is not None:
             raise BadRequest("a card payment takes no vpa", "vpa")
+        if (
+            self.return_url
+            and self.return_url.lower().startswith("http://")
+            and not TestMode.load().test_mode
+        ):
+            raise BadRequest("return_url must be an https address", "return_url")
 
 
 class PaymentIn(MethodIn):
@@ -230,6 +249,38 @@ class PaymentConnector(BaseModel):
     provider_reference: str
 
 
+class RedirectToUrl(BaseModel):
+    url: str = Field(description="where the payer authenticates (the hosted challenge, or the provider's)")
+    return_url: str = Field(description="where the payer comes back to afterwards")
+
+
+class NextAction(BaseModel):
+    """What the payer must do before the payment can go on (Stripe's ``next_action``)."""
+
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+    redirect_to_url: RedirectToUrl
+
+
+class Authentication(BaseModel):
+    """The payer's 3-D Secure authentication, as the payment keeps it."""
+
+    status: Literal["authenticated", "failed", "timed_out"]
+    flow: Literal["challenge", "frictionless"] = "challenge"
+    eci: str | None = None
+    version: str | None = None
+    at: str
+
+
+class AuthenticateIn(_Request):
+    """The hosted challenge's result (``token`` from its address), or nothing but the token when the
+    payer comes back from a provider's own challenge page (the gateway then asks the provider)."""
+
+    token: str = Field(min_length=1, max_length=512, description="the signed token of next_action's url")
+    result: Literal["authenticated", "failed"] | None = Field(
+        default=None, description="the payer's choice on the hosted challenge; omit after a provider's page"
+    )
+
+
 class Payment(BaseModel):
     id: str
     entity: Literal["payment"] = "payment"
@@ -248,6 +299,8 @@ class Payment(BaseModel):
     error_code: str | None = None
     error_description: str | None = None
     connector: PaymentConnector | None = Field(default=None, description="none: the built-in simulator")
+    next_action: NextAction | None = Field(default=None, description="set while requires_action")
+    authentication: Authentication | None = Field(default=None, description="3-D Secure, when there was one")
     attempts: list[PaymentAttempt] = Field(default_factory=list, description="every connector call, in order")
     routing: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -272,6 +325,7 @@ class PaymentIntent(BaseModel):
     status: IntentStatus
     latest_payment_id: str | None = None
     last_payment_error: dict[str, Any] | None = None
+    next_action: NextAction | None = Field(default=None, description="set while requires_action")
     canceled_at: str | None = None
     mode: str
     created_at: str
@@ -302,6 +356,9 @@ class PublicPayment(BaseModel):
     method: Method
     error_code: str | None = None
     error_description: str | None = None
+    next_action: NextAction | None = Field(
+        default=None, description="while requires_action: where the checkout sends the payer (3-D Secure)"
+    )
 
     @model_validator(mode="after")
     def _generic_decline(self) -> PublicPayment:

@@ -23,12 +23,13 @@ from paygate.connectors.routing import PaymentFacts
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
-from paygate.payments import checkout_limits, provider_refs, store
+from paygate.payments import checkout_limits, next_action, provider_refs, store
 from paygate.payments.service import ensure_can_charge
 from paygate.vault import service as vault
 
 DECLINES = simulator.DECLINES
 PROCESSOR_REFUSED = "PROCESSOR_ERROR"
+IN_FLIGHT = "in_flight"
 
 
 def processing_delay_seconds(settings: Processing) -> int:
@@ -54,6 +55,7 @@ def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentReque
         capture=not (payment.get("payment_intent_id") and payment.get("capture_method") == "manual"),
         attempt=attempt,
         card_last4=card.get("last4"),
+        return_url=next_action.provider_return_url(payment),  # 3-D Secure at a provider: back to us
     )
 
 
@@ -86,6 +88,29 @@ def _card_source(payment: dict[str, Any]) -> dispatch.CardSource:
     return reveal
 
 
+LEASE_MS = 90_000  # longer than AttemptPayment's 60 s timeout: a crashed run's claim lapses after it
+
+
+def _claimer(payment_id: str) -> dispatch.Claim:
+    """The attempt's lease on the payment (``attempt_lease_until``, epoch ms): taken with one
+    conditional write before a provider is called, given back (0) by the write that records the
+    attempt. A concurrent duplicate run finds it taken and stops."""
+
+    def claim() -> bool:
+        now_ms = int(clock.now().timestamp() * 1000)
+        lease = store.change(
+            payment_id,
+            {"attempt_lease_until": now_ms + LEASE_MS},
+            "#status = :pending AND "
+            "(attribute_not_exists(#attempt_lease_until) OR #attempt_lease_until < :now)",
+            pending="pending",
+            now=now_ms,
+        )
+        return dynamo.update(lease) is not None
+
+    return claim
+
+
 def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispatch.Dispatched:
     """Route and call the attempt's connector(s); what it came to, with its calls and trace."""
     return dispatch.authorize(
@@ -95,6 +120,7 @@ def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispa
         facts(payment),
         settings,
         _card_source(payment),
+        _claimer(payment["id"]),
         _pinned(payment) if attempt else None,
     )
 
@@ -113,6 +139,8 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
     except MerchantUnavailable:
         return record_outcome(payment, False, SUSPENDED)
     done = decide(payment, attempt, settings)
+    if done.held_elsewhere:
+        return IN_FLIGHT  # the run holding the lease records the outcome
     result = done.result
     if done.retry_later or result is None:
         _keep(payment, done)
@@ -121,6 +149,8 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
         _keep(payment, done)
         return "pending"
     _forget_cvc(payment)
+    if (secure := next_action.on_result(payment, done)) is not None:  # 3-D Secure: payments/next_action.py
+        return secure
     if result.outcome is Outcome.SUCCEEDED:
         return record_outcome(payment, True, done=done)
     if result.outcome.is_decline:
@@ -151,7 +181,7 @@ def _kept(
         "routing": [{"attempt": attempt, **done.trace}],
     }
     last = done.calls[-1]
-    sets: dict[str, Any] = {}
+    sets: dict[str, Any] = {"attempt_lease_until": 0}  # the attempt's lease given back
     pointers: list[dict[str, Any]] = []
     if done.merchant_connector_id and last.merchant_connector_id and last.provider_reference:
         sets["connector"] = {
@@ -188,6 +218,8 @@ def record_outcome(
     done: dispatch.Dispatched | None = None,
     declined: bool | None = None,
     also: Sequence[dict[str, Any]] = (),
+    expected: str = "pending",
+    extra: dict[str, Any] | None = None,
 ) -> str:
     """Write the outcome; returns the payment's final status (or ``"unchanged"`` if already decided).
 
@@ -196,7 +228,9 @@ def record_outcome(
     also counts against its client (``checkout_limits``), in the same transaction, so a retried Task
     never counts it twice. ``also``: more writes of the same transaction (a provider event's
     once-only marker, ``paygate.payments.provider_events``); if one of them fails its condition
-    nothing is written and the answer is ``"duplicate"``.
+    nothing is written and the answer is ``"duplicate"``. ``expected``: the status the payment must
+    still be in (``requires_action`` after a 3-D Secure challenge: its intent is then in it too);
+    ``extra``: more attributes set on the payment in the same write (its ``authentication``).
     """
     now = clock.iso_now()
     code, description = error or DECLINES[payment["method"]]
@@ -209,12 +243,22 @@ def record_outcome(
             sets.update(captured=True, amount_captured=payment["amount"], captured_at=now)
     else:
         sets = {"status": "failed", "error_code": code, "error_description": description, "updated_at": now}
+    if expected != "pending":  # leaving requires_action: the payer has nothing more to do
+        sets["next_action"] = None
     kept_sets, append, pointers = _kept(payment["id"], done)
     change = store.change(
-        payment["id"], {**sets, **kept_sets}, "#status = :pending", append=append or None, pending="pending"
+        payment["id"],
+        {**sets, **kept_sets, **(extra or {})},
+        "#status = :expected",
+        append=append or None,
+        expected=expected,
     )
     writes = [change, *pointers]
-    parent = _parent_change(payment, success, auto_capture, now, (code, description)) if with_parent else None
+    parent = (
+        _parent_change(payment, success, auto_capture, now, (code, description), expected)
+        if with_parent
+        else None
+    )
     if parent:
         writes.append(parent)
     if not success and declined and payment.get("throttle_key"):
@@ -229,11 +273,18 @@ def record_outcome(
         return "unchanged"
     # The parent moved on (order paid by another payment, intent canceled): this payment fails.
     refused = ("PARENT_NOT_PAYABLE", "the order or intent no longer accepts this payment")
-    return record_outcome(payment, False, refused, with_parent=False, done=done, also=also)
+    return record_outcome(
+        payment, False, refused, with_parent=False, done=done, also=also, expected=expected, extra=extra
+    )
 
 
 def _parent_change(
-    payment: dict[str, Any], success: bool, auto_capture: bool, now: str, error: tuple[str, str]
+    payment: dict[str, Any],
+    success: bool,
+    auto_capture: bool,
+    now: str,
+    error: tuple[str, str],
+    expected: str = "pending",
 ) -> dict[str, Any] | None:
     intent_id = payment.get("payment_intent_id")
     if intent_id:
@@ -248,11 +299,14 @@ def _parent_change(
                 "status": "requires_payment_method",
                 "last_payment_error": {"code": error[0], "message": error[1], "payment_id": payment["id"]},
             }
+        if expected != "pending":
+            sets["next_action"] = None
         return store.change(
             intent_id,
             {**sets, "updated_at": now},
-            "#status = :processing AND #latest_payment_id = :pid",
-            processing="processing",
+            "#status = :intent_status AND #latest_payment_id = :pid",
+            # the intent is processing while its payment is pending, requires_action while it is
+            intent_status="processing" if expected == "pending" else expected,
             pid=payment["id"],
         )
     if success and payment.get("order_id"):

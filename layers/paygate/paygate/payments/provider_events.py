@@ -7,10 +7,10 @@ the bus; ``ApplyProviderEvent`` (this module) finds the object through its point
 with the event's marker (``attribute_not_exists``): a replay finds the marker and changes nothing, and
 a move and its marker can never be written one without the other.
 
-    payment.succeeded   pending payment -> success (record_outcome); decided payment: nothing
-    payment.failed      pending payment -> failed; success, uncaptured, unrefunded -> failed (late
-                        failure: the provider reversed the authorization; the order is payable again,
-                        the intent back to requires_payment_method)
+    payment.succeeded   pending or requires_action payment -> success (record_outcome); decided: nothing
+    payment.failed      pending or requires_action payment -> failed; success, uncaptured, unrefunded
+                        -> failed (late failure: the provider reversed the authorization; the order is
+                        payable again, the intent back to requires_payment_method)
     payment.captured    success, uncaptured -> captured (the event's amount, <= the authorization);
                         pending: not yet (raised, so SQS redelivers it after the outcome is recorded)
     refund.processed    pending refund -> processed
@@ -101,10 +101,14 @@ def _commit(writes: list[dict[str, Any]], applied: str) -> str:
 
 
 # --- payments ----------------------------------------------------------------------------------
+UNDECIDED = ("pending", "requires_action")  # the provider's event decides (a 3-D Secure challenge too)
+
+
 def _payment_succeeded(detail: dict[str, Any], payment: dict[str, Any]) -> str:
-    if payment["status"] != "pending":
+    if payment["status"] not in UNDECIDED:
         return _mark_only(detail, f"nothing: payment is {payment['status']}")
-    return _recorded(processing.record_outcome(payment, True, also=[_marker(detail, "payment succeeded")]))
+    marker = _marker(detail, "payment succeeded")
+    return _recorded(processing.record_outcome(payment, True, also=[marker], expected=payment["status"]))
 
 
 def _payment_failed(detail: dict[str, Any], payment: dict[str, Any]) -> str:
@@ -112,9 +116,11 @@ def _payment_failed(detail: dict[str, Any], payment: dict[str, Any]) -> str:
         str(detail.get("provider_code") or FAILED_DEFAULT[0]),
         str(detail.get("provider_message") or FAILED_DEFAULT[1]),
     )
-    if payment["status"] == "pending":
+    if payment["status"] in UNDECIDED:
         marker = _marker(detail, "payment failed")
-        return _recorded(processing.record_outcome(payment, False, error, also=[marker]))
+        return _recorded(
+            processing.record_outcome(payment, False, error, also=[marker], expected=payment["status"])
+        )
     if payment["status"] == "success" and not payment.get("captured") and not payment.get("amount_refunded"):
         return _late_failure(detail, payment, error)
     return _mark_only(detail, f"nothing: payment is {payment['status']}")

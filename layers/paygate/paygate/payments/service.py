@@ -226,6 +226,7 @@ def new_payment(
         "amount_captured": 0,
         "amount_refunded": 0,
         "capture_method": owner.get("capture_method", "manual"),
+        "return_url": details.return_url,  # after a 3-D Secure challenge (payments/next_action.py)
         "created_at": now,
         "updated_at": now,
     }

@@ -1,0 +1,178 @@
+/* paygate hosted 3-D Secure challenge: /checkout/challenge?payment_id=...&token=...
+ *
+ * - next_action points here (the simulator's challenge): shows the merchant and amount and asks the
+ *   payer to complete or fail authentication; posts the choice with the signed token to
+ *   POST /api/v1/payments/{id}/authenticate, then sends the payer to next_action's return_url with
+ *   payment_id appended (as Stripe appends payment_intent).
+ * - next_action points to a provider's page and the payer is back here (its return_url): posts the token
+ *   alone (the gateway asks the provider how it ended), then goes on to return_url the same way.
+ * - no token, or nothing left to do: shows where the payment stands (the default return page).
+ */
+(function () {
+  "use strict";
+
+  var API = "/api/v1";
+  var POLL_MS = 1500;
+  var params = new URLSearchParams(window.location.search);
+  var paymentId = params.get("payment_id") || "";
+  var token = params.get("token") || "";
+  var root = document.getElementById("challenge");
+  var returnUrl = null;
+
+  function byTestId(name) {
+    return document.querySelector('[data-test-id="' + name + '"]');
+  }
+
+  function show(state) {
+    root.querySelectorAll("[data-state]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-state") !== state;
+    });
+    root.setAttribute("aria-busy", state === "loading" || state === "working" ? "true" : "false");
+    var heading = root.querySelector('[data-state="' + state + '"] h2[tabindex]');
+    if (heading) heading.focus();
+  }
+
+  function request(path, options) {
+    return fetch(API + path, options).then(function (response) {
+      return response
+        .json()
+        .catch(function () { return {}; })
+        .then(function (body) { return { status: response.status, ok: response.ok, body: body }; });
+    });
+  }
+
+  function exponent(currency) {
+    if ("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".indexOf(currency) >= 0) return 0;
+    if ("BHD IQD JOD KWD LYD OMR TND".indexOf(currency) >= 0) return 3;
+    return 2;
+  }
+
+  function formatAmount(minor, currency) {
+    var digits = exponent(currency);
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(
+        minor / Math.pow(10, digits));
+    } catch (e) {
+      return (minor / Math.pow(10, digits)).toFixed(digits) + " " + currency;
+    }
+  }
+
+  function done(title, detail) {
+    byTestId("challenge-result").textContent = title;
+    byTestId("challenge-detail").textContent = detail || "";
+    show("done");
+  }
+
+  // Only an http(s) address is followed (never javascript: or data:), with payment_id appended.
+  function goBack() {
+    var target = null;
+    try {
+      target = returnUrl ? new URL(returnUrl, window.location.href) : null;
+    } catch (e) {
+      target = null;
+    }
+    if (!target || (target.protocol !== "https:" && target.protocol !== "http:")) {
+      return watch();
+    }
+    target.searchParams.set("payment_id", paymentId);
+    window.location.assign(target.toString());
+  }
+
+  function outcome(payment) {
+    if (payment.status === "success" || payment.status === "captured") {
+      done("Payment successful", "Payment " + payment.id);
+    } else if (payment.status === "failed" || payment.status === "canceled") {
+      done("Payment failed", "The payment was not completed. You can close this page.");
+    } else {
+      done("Payment processing", "Waiting for the payment to finish…");
+      window.setTimeout(watch, POLL_MS);
+    }
+  }
+
+  function watch() {
+    request("/payments/" + encodeURIComponent(paymentId) + "/public").then(function (answer) {
+      if (answer.ok) outcome(answer.body);
+      else done("We couldn't find this payment");
+    });
+  }
+
+  // While the payer decides: a challenge that timed out (or ended elsewhere) sends the payer back.
+  var asking = true;
+  function stillAsked() {
+    window.setTimeout(function () {
+      if (!asking) return;
+      request("/payments/" + encodeURIComponent(paymentId) + "/public").then(function (answer) {
+        if (!asking) return;
+        if (answer.ok && answer.body.status !== "requires_action") {
+          asking = false;
+          show("working");
+          return goBack();
+        }
+        stillAsked();
+      }, stillAsked);
+    }, POLL_MS * 2);
+  }
+
+  function authenticate(result) {
+    asking = false;
+    root.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+    show("working");
+    var body = { token: token };
+    if (result) body.result = result;
+    request("/payments/" + encodeURIComponent(paymentId) + "/authenticate", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    }).then(function (answer) {
+      if (!answer.ok) {
+        var error = (answer.body && answer.body.error) || {};
+        done("Authentication could not be recorded", error.description || "Please try again.");
+        return;
+      }
+      goBack();
+    }).catch(function () {
+      done("We couldn't reach the payment server", "Check your connection and reload this page.");
+    });
+  }
+
+  byTestId("challenge-complete").addEventListener("click", function () { authenticate("authenticated"); });
+  byTestId("challenge-fail").addEventListener("click", function () { authenticate("failed"); });
+
+  function ours(url) {
+    try {
+      var target = new URL(url, window.location.href);
+      return target.origin === window.location.origin && target.pathname.indexOf("/checkout/challenge") === 0;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  if (!paymentId) {
+    done("This link has no payment");
+    return;
+  }
+  request("/payments/" + encodeURIComponent(paymentId) + "/public").then(function (answer) {
+    if (!answer.ok) {
+      done("We couldn't find this payment");
+      return;
+    }
+    var payment = answer.body;
+    byTestId("challenge-amount").textContent = formatAmount(payment.amount, payment.currency);
+    if (payment.order_id) {
+      request("/orders/" + encodeURIComponent(payment.order_id) + "/public").then(function (order) {
+        if (order.ok) byTestId("challenge-merchant-name").textContent = order.body.merchant_name;
+      });
+    }
+    var action = payment.status === "requires_action" && payment.next_action && payment.next_action.redirect_to_url;
+    if (!action || !token) return outcome(payment);
+    returnUrl = action.return_url;
+    if (ours(action.url)) {
+      show("ask");
+      stillAsked();
+    } else {
+      authenticate(null);
+    } // back from the provider's own page: the gateway asks the provider
+  }).catch(function () {
+    done("We couldn't reach the payment server", "Check your connection and reload this page.");
+  });
+})();
