@@ -32,6 +32,7 @@ def test_every_dead_letter_queue_and_the_stream_failures_queue_alarm_to_the_aler
         "paygate-webhook-deliveries-dlq",
         "paygate-refunds-dlq",
         "paygate-provider-events-dlq",
+        "paygate-challenge-timeouts-dlq",
         "paygate-stream-failures",
     }
 
