@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from samtranslator.yaml_helper import yaml_parse
@@ -48,9 +51,52 @@ def _package_group(directory: Path) -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks into the node ids
+def group_of(nodeid: str) -> str:
+    """The group of a test, from its node id (``tests/unit/test_x.py::test_y[...]``, the path from the
+    repository root, pytest's rootdir): its package's, else its module's path."""
+    module = nodeid.split("::", 1)[0]
+    return _package_group((ROOT / module).parent) or module
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.path
-        group = _package_group(module.parent) or module.relative_to(ROOT).as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(group_of(item.nodeid)))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the groups above, read from the node ids by the controller.
+
+    xdist 3.8.0's loadgroup reads the ``xdist_group`` marks on the workers and appends the group to each
+    node id (``...::test@group``); pytest 9.2 derives ``nodeid`` from a structured id that xdist does
+    not update, so the suffix is lost and every test is scheduled alone (pytest-xdist issue #1386, fix
+    not released). This scheduler takes the group from the test's path instead; the marks stay for
+    xdist's own loadgroup once fixed (a suffixed node id keeps its path: the same group).
+
+    It also numbers repeated node ids: schemathesis' items (tests/contract/test_fuzz.py, one per API
+    operation) all have the node id ``...::test_operation_conforms`` under pytest 9.2, and xdist's
+    scope schedulers key their work by node id, so all but the first of them were never run."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PathGroupScheduling(LoadGroupScheduling):
+        def add_node_collection(self, node: Any, collection: Sequence[str]) -> None:
+            super().add_node_collection(node, numbered_repeats(collection))
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return PathGroupScheduling(config, log)
+
+
+def numbered_repeats(nodeids: Sequence[str]) -> list[str]:
+    """``nodeids`` with the second and later copies of an id made unique (``id#2``, ``id#3``...),
+    in place: a worker runs the item at the index the scheduler sends."""
+    seen: Counter[str] = Counter()
+    unique = []
+    for nodeid in nodeids:
+        seen[nodeid] += 1
+        unique.append(nodeid if seen[nodeid] == 1 else f"{nodeid}#{seen[nodeid]}")
+    return unique
