@@ -25,6 +25,7 @@ from tests.integration.gateway.conftest import keys_of
 
 CHALLENGED = "4000002500003155"  # the 3-D Secure card that is always challenged
 BACK = "http://127.0.0.1:9/shop/return?order=1"  # http: the stack runs in test mode
+CLOSED = "http://127.0.0.1:9"  # a port nothing listens on
 
 
 def _wallet(name: str = "paytm", **more: Any) -> dict[str, Any]:
@@ -259,3 +260,37 @@ def test_no_token_or_card_number_in_any_log_line(captured_logs: Any, flows: dict
     macs = [_token(p).split(".")[1] for p in flows["payments"].values() if p.get("next_action")]
     assert macs and not [mac for mac in macs if mac in text]
     assert CHALLENGED not in text
+
+
+def test_a_wallet_routed_to_stripe_fails_as_a_processor_error_naming_it(
+    admin: Api, gateway: LocalCloud
+) -> None:
+    # Given a merchant whose rule sends wallets to Stripe (which offers none of them; nothing is called:
+    # the connector answers before any request, so its address may be a closed port)
+    made = admin.created("/api/v1/admin/merchants", {"name": "Wallet Shop", "email": "wallets@example.com"})
+    shop = Api.with_key(gateway.url, *keys_of(made, "test"))
+    stripe = shop.created(
+        "/api/v1/connectors",
+        {"connector": "stripe", "credentials": {"api_key": "sk_test_wallets4242abcd"}, "base_url": CLOSED},
+    )
+    rules = {
+        "rules": [
+            {
+                "name": "wallets to stripe",
+                "conditions": {"methods": ["wallet"]},
+                "action": {"type": "priority", "connectors": [stripe["id"]]},
+            }
+        ]
+    }
+    assert shop.session.put(shop.base + "/api/v1/routing", json=rules, timeout=30).status_code == 200
+    # When a wallet payment is made
+    payment = shop.payment(shop.order(5_000)["id"], _wallet("paytm"))
+    failed = shop.settled(f"/api/v1/payments/{payment['id']}")
+    # Then it fails at once as the provider refusing it, said in its attempt, routed by the rule
+    assert (failed["status"], failed["error_code"]) == ("failed", "PROCESSOR_ERROR")
+    assert "wallet" in failed["error_description"]
+    [call] = failed["attempts"]
+    assert (call["connector"], call["outcome"], call["provider_code"]) == (
+        "stripe", "processor_error", "unsupported_payment_method"
+    )  # fmt: skip
+    assert failed["routing"][0]["rule"]["name"] == "wallets to stripe"
