@@ -26,6 +26,7 @@ from tests.integration.gateway.conftest import keys_of
 CHALLENGED = "4000002500003155"  # the 3-D Secure card that is always challenged
 BACK = "http://127.0.0.1:9/shop/return?order=1"  # http: the stack runs in test mode
 CLOSED = "http://127.0.0.1:9"  # a port nothing listens on
+STRIPE_KEY = "sk_test_wallets4242abcd"  # the secret scan looks for it
 
 
 def _wallet(name: str = "paytm", **more: Any) -> dict[str, Any]:
@@ -271,7 +272,7 @@ def test_a_wallet_routed_to_stripe_fails_as_a_processor_error_naming_it(
     shop = Api.with_key(gateway.url, *keys_of(made, "test"))
     stripe = shop.created(
         "/api/v1/connectors",
-        {"connector": "stripe", "credentials": {"api_key": "sk_test_wallets4242abcd"}, "base_url": CLOSED},
+        {"connector": "stripe", "credentials": {"api_key": STRIPE_KEY}, "base_url": CLOSED},
     )
     rules = {
         "rules": [
