@@ -1,12 +1,14 @@
 /* paygate hosted checkout: /checkout?order_id=...[&embedded=true&parent_origin=<merchant page origin>]
  *
- * Loads the order through the public API, takes a UPI ID or a card, validates it as the server does
+ * Loads the order through the public API, takes a UPI ID, a card or a wallet (Paytm, PhonePe, Amazon
+ * Pay), validates it as the server does
  * (paygate/payments/methods.py and models.py), creates the payment, polls it until it settles.
  * Embedded (in the SDK's iframe) it reports the outcome to the parent page with postMessage, addressed
  * to the exact origin the SDK passed in `parent_origin`.
  * 3-D Secure: a payment in requires_action sends this window (the iframe, in the SDK) to next_action's
  * url; the challenge comes back to this very address (the payment's return_url) with `payment_id`
- * added, and the checkout follows that payment to its end (docs/checkout-and-dashboard.md).
+ * added, and the checkout follows that payment to its end (docs/checkout-and-dashboard.md). A wallet
+ * payment does the same through the hosted wallet page (/checkout/wallet).
  */
 (function () {
   "use strict";
@@ -207,7 +209,11 @@
       return "";
     },
   };
-  var FIELDS = { upi: ["upi-vpa"], card: ["card-number", "card-expiry", "card-cvv", "card-name"] };
+  var FIELDS = {
+    upi: ["upi-vpa"],
+    card: ["card-number", "card-expiry", "card-cvv", "card-name"],
+    wallet: ["wallet-choice"],
+  };
 
   function field(name) {
     return byTestId(name);
@@ -284,6 +290,19 @@
       formError.hidden = true;
     });
   });
+  // The wallet: a radio group (not a text field), judged on submit; its message goes once one is chosen.
+  function chosenWallet() {
+    var checked = form.querySelector('input[name="wallet"]:checked');
+    return checked ? checked.value : "";
+  }
+  RULES["wallet-choice"] = function () {
+    return chosenWallet() ? "" : "Choose a wallet.";
+  };
+  field("wallet-choice").addEventListener("change", function () {
+    check("wallet-choice");
+    formError.hidden = true;
+  });
+
   // The CVV's length depends on the card's network.
   field("card-number").addEventListener("blur", function () {
     if (field("card-cvv").value) check("card-cvv");
@@ -322,6 +341,7 @@
     "card.expiry_year": "card-expiry",
     "card.cvv": "card-cvv",
     "card.holder_name": "card-name",
+    wallet: "wallet-choice",
   };
 
   // Where a 3-D Secure challenge sends the payer back: this checkout, as it was opened.
@@ -334,6 +354,9 @@
 
   function paymentBody() {
     if (method === "upi") return { order_id: orderId, method: "upi", vpa: field("upi-vpa").value.trim() };
+    if (method === "wallet") {
+      return { order_id: orderId, method: "wallet", wallet: chosenWallet(), return_url: returnUrl() };
+    }
     var expiry = parseExpiry(field("card-expiry").value);
     return {
       order_id: orderId,

@@ -82,8 +82,8 @@ def test_a_challenged_card_requires_action_with_stripe_shaped_next_action(
     public = flows["checkout"].get(f"/api/v1/payments/{payment['id']}/public").json()
     assert public["status"] == "requires_action" and public["next_action"] == action
     assert set(public) == {
-        "id", "order_id", "amount", "currency", "status", "method", "error_code", "error_description",
-        "next_action",
+        "id", "order_id", "amount", "currency", "status", "method", "wallet", "error_code",
+        "error_description", "next_action",
     }  # fmt: skip
     # And the given return_url is the public payment's own
     mine = flows["payments"]["public"]

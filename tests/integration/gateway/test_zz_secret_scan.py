@@ -19,6 +19,7 @@ from tests.integration.gateway.test_payment_routing import MASTERCARD, RZP_SECRE
 from tests.integration.gateway.test_payment_routing import STRIPE_KEY as ROUTED_STRIPE_KEY
 from tests.integration.gateway.test_payment_routing import VISA as STRIPE_VISA
 from tests.integration.gateway.test_routing_api import ROUTING_SECRETS
+from tests.integration.gateway.test_wallets import STRIPE_KEY as WALLETS_STRIPE_KEY
 
 PANS = (VISA, STRIPE_VISA, MASTERCARD, "378282246310005", "4111111111111112")
 JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}: a session token
@@ -59,6 +60,7 @@ def test_no_pan_cvv_or_api_secret_at_rest_or_in_logs(
     secrets += [STRIPE_KEY, STRIPE_LIVE_KEY, WEBHOOK_SECRET, RAZORPAY["key_secret"]]
     secrets += ROUTING_SECRETS  # and the routing tests' configurations
     secrets += [ROUTED_STRIPE_KEY, RZP_SECRET]  # and those payments were routed with (test_payment_routing)
+    secrets.append(WALLETS_STRIPE_KEY)
     # When every stored item and every log line is read
     stored = json.dumps(_all_items(gateway))
     logged = "\n".join(captured_logs.lines)

@@ -7,6 +7,10 @@
  * - next_action points to a provider's page and the payer is back here (its return_url): posts the token
  *   alone (the gateway asks the provider how it ended), then goes on to return_url the same way.
  * - no token, or nothing left to do: shows where the payment stands (the default return page).
+ *
+ * The hosted wallet page (/checkout/wallet: Paytm, PhonePe, Amazon Pay in test mode) is this same script
+ * on another page: its <main data-flow="wallet"> names its test ids (wallet-...), its buttons' data-result
+ * (approved / declined) and where its own address starts (data-page); it also shows the wallet's name.
  */
 (function () {
   "use strict";
@@ -16,11 +20,15 @@
   var params = new URLSearchParams(window.location.search);
   var paymentId = params.get("payment_id") || "";
   var token = params.get("token") || "";
-  var root = document.getElementById("challenge");
+  var root = document.querySelector("main[data-flow]");
+  var flow = root.getAttribute("data-flow"); // "challenge" or "wallet"
+  var page = root.getAttribute("data-page");
+  var WALLETS = { paytm: "Paytm", phonepe: "PhonePe", amazonpay: "Amazon Pay" };
   var returnUrl = null;
 
+  // the page's own elements: data-test-id="<flow>-<name>"
   function byTestId(name) {
-    return document.querySelector('[data-test-id="' + name + '"]');
+    return document.querySelector('[data-test-id="' + flow + "-" + name + '"]');
   }
 
   function show(state) {
@@ -58,8 +66,8 @@
   }
 
   function done(title, detail) {
-    byTestId("challenge-result").textContent = title;
-    byTestId("challenge-detail").textContent = detail || "";
+    byTestId("result").textContent = title;
+    byTestId("detail").textContent = detail || "";
     show("done");
   }
 
@@ -135,13 +143,14 @@
     });
   }
 
-  byTestId("challenge-complete").addEventListener("click", function () { authenticate("authenticated"); });
-  byTestId("challenge-fail").addEventListener("click", function () { authenticate("failed"); });
+  root.querySelectorAll("button[data-result]").forEach(function (button) {
+    button.addEventListener("click", function () { authenticate(button.getAttribute("data-result")); });
+  });
 
   function ours(url) {
     try {
       var target = new URL(url, window.location.href);
-      return target.origin === window.location.origin && target.pathname.indexOf("/checkout/challenge") === 0;
+      return target.origin === window.location.origin && target.pathname.indexOf(page) === 0;
     } catch (e) {
       return false;
     }
@@ -157,10 +166,16 @@
       return;
     }
     var payment = answer.body;
-    byTestId("challenge-amount").textContent = formatAmount(payment.amount, payment.currency);
+    if (flow === "wallet" && WALLETS[payment.wallet]) {
+      root.querySelectorAll("[data-wallet-name]").forEach(function (node) {
+        node.textContent = WALLETS[payment.wallet];
+      });
+      document.title = "Pay with " + WALLETS[payment.wallet] + " · paygate";
+    }
+    byTestId("amount").textContent = formatAmount(payment.amount, payment.currency);
     if (payment.order_id) {
       request("/orders/" + encodeURIComponent(payment.order_id) + "/public").then(function (order) {
-        if (order.ok) byTestId("challenge-merchant-name").textContent = order.body.merchant_name;
+        if (order.ok) byTestId("merchant-name").textContent = order.body.merchant_name;
       });
     }
     var action = payment.status === "requires_action" && payment.next_action && payment.next_action.redirect_to_url;

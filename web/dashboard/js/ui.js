@@ -104,10 +104,13 @@ export function formatRate(rate) {
   return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
 }
 
+export const WALLET_NAMES = { paytm: "Paytm", phonepe: "PhonePe", amazonpay: "Amazon Pay" };
+
 export function methodCell(payment) {
   if (payment.method === "card" && payment.card) {
     return h("span", { class: "method" }, h("span", { class: "method-tag" }, payment.card.network || "card"), ` •••• ${payment.card.last4}`);
   }
   if (payment.method === "upi") return h("span", { class: "method" }, h("span", { class: "method-tag" }, "UPI"), payment.vpa ? ` ${payment.vpa}` : "");
+  if (payment.method === "wallet") return h("span", { class: "method" }, h("span", { class: "method-tag" }, "Wallet"), payment.wallet ? ` ${WALLET_NAMES[payment.wallet] || payment.wallet}` : "");
   return payment.method || "—";
 }

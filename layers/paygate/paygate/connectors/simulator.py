@@ -10,6 +10,12 @@ challenged cards answer ``requires_action`` until the request carries the payer'
 (``PaymentRequest.authentication``, after the hosted challenge), the frictionless card succeeds with its
 authentication in ``details``, the failed-authentication card is declined. Outside test mode nothing
 here changes: a live simulator never asks for a challenge.
+
+Wallets (Paytm, PhonePe, Amazon Pay; docs/connectors.md "Wallets"): in test mode a wallet payment answers
+``requires_action`` (the gateway's hosted wallet page) until the request carries the payer's approval
+(``PaymentRequest.authentication`` with ``flow: wallet``), then ``TEST_PAYMENT_SUCCESS`` decides. A live
+simulator has no wallet to send the payer to: it decides at once, at the UPI rate (the seeds give no
+wallet rate, and a wallet, like UPI, is a payer's approval in an app).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ OUTAGE_ATTEMPTS = 2
 DECLINES = {
     "card": ("CARD_DECLINED", "the card was declined by the issuing bank"),
     "upi": ("UPI_DECLINED", "the UPI collect request was declined by the payer's bank"),
+    "wallet": ("WALLET_DECLINED", "the payment was declined at the payer's wallet"),
 }
 
 
@@ -74,7 +81,8 @@ class SimulatorConnector:
     def _succeeds(self, method: str) -> bool:
         if self.settings.test_mode:
             return self.settings.test_payment_success
-        rate = self.settings.upi_success_rate if method == "upi" else self.settings.card_success_rate
+        upi_like = method in ("upi", "wallet")
+        rate = self.settings.upi_success_rate if upi_like else self.settings.card_success_rate
         return random.random() < rate  # noqa: S311 - a simulated outcome, not a secret
 
     def authorize(self, request: PaymentRequest) -> ConnectorResult:
@@ -95,6 +103,9 @@ class SimulatorConnector:
             secure = self._three_d_secure(last4, request, reference, started)
             if secure is not None:
                 return secure
+        if self.settings.test_mode and request.method == "wallet" and request.authentication is None:
+            # the payer approves (or not) on the gateway's hosted wallet page (payments/next_action.py)
+            return self._result(Outcome.REQUIRES_ACTION, reference, started, "requires_action")
         if self._succeeds(request.method):
             status = "captured" if request.capture else "authorized"
             return self._result(

@@ -171,7 +171,14 @@ class StripeConnector:
 
     def authorize(self, request: PaymentRequest) -> ConnectorResult:
         if request.method != "card" or request.card is None:
-            raise ValueError(f"the stripe connector takes card payments, not {request.method!r}")
+            # Stripe offers no Paytm, PhonePe or Amazon Pay (nor UPI): a routing rule that sends one here
+            # is the merchant's configuration error, answered as the provider refusing it (not a crash)
+            return ConnectorResult(
+                Outcome.PROCESSOR_ERROR,
+                NAME,
+                provider_code="unsupported_payment_method",
+                provider_message=f"the stripe connector takes card payments only, not {request.method}",
+            )
         card = request.card
 
         def call() -> ConnectorResult:

@@ -31,6 +31,7 @@ PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in
     "throttle_key",
     "created_at",  # a 3-D Secure challenge's deadline counts from it (payments/next_action.py)
     "return_url",
+    "wallet",  # a wallet payment's wallet (docs/connectors.md#wallets)
 )
 
 

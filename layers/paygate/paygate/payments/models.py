@@ -28,7 +28,10 @@ MinorUnits = Annotated[int, Strict(), Field(ge=1, le=100_000_000_000)]
 """An amount in minor units: an integer (never a float or a string). Payments also respect the
 currency's minimum (``paygate.core.money.minimum_amount``: INR 100, USD 50, JPY 50...)."""
 
-Method = Literal["upi", "card"]
+Method = Literal["upi", "card", "wallet"]
+Wallet = Literal["paytm", "phonepe", "amazonpay"]
+"""The wallets a ``wallet`` payment may name (the payer is redirected there and back:
+docs/connectors.md#wallets)."""
 PaymentStatus = Literal["pending", "requires_action", "success", "failed", "captured", "refunded", "canceled"]
 OrderStatus = Literal["created", "attempted", "paid"]
 IntentStatus = Literal[
@@ -132,11 +135,13 @@ class MethodIn(_Request):
     method: Method
     vpa: str | None = Field(default=None, max_length=320)
     card: CardIn | None = None
+    wallet: Wallet | None = Field(default=None, description="a wallet payment's wallet")
     return_url: str | None = Field(
         default=None,
         max_length=2048,
         pattern=RETURN_URL_PATTERN,
-        description="where the payer goes after a 3-D Secure challenge (https; http on a test deployment); "
+        description="where the payer goes after a 3-D Secure challenge or a wallet (https; http on a test "
+        "deployment); "
         "default: the hosted checkout's return page",
     )
 
@@ -157,12 +162,26 @@ class MethodIn(_Request):
             raise BadRequest("a upi payment takes no card", "card")
         if self.method == "card" and self.vpa is not None:
             raise BadRequest("a card payment takes no vpa", "vpa")
+        self._check_wallet()
         if (
             self.return_url
             and self.return_url.lower().startswith("http://")
             and not TestMode.load().test_mode
         ):
             raise BadRequest("return_url must be an https address", "return_url")
+
+    def _check_wallet(self) -> None:
+        """A wallet payment names its wallet and carries nothing else; no other method takes a wallet."""
+        if self.method != "wallet":
+            if self.wallet is not None:
+                raise BadRequest(f"a {self.method} payment takes no wallet", "wallet")
+            return
+        if self.wallet is None:
+            raise BadRequest("a wallet payment needs wallet (paytm, phonepe or amazonpay)", "wallet")
+        if self.card is not None:
+            raise BadRequest("a wallet payment takes no card", "card")
+        if self.vpa is not None:
+            raise BadRequest("a wallet payment takes no vpa", "vpa")
 
 
 class PaymentIn(MethodIn):
@@ -271,13 +290,23 @@ class Authentication(BaseModel):
     at: str
 
 
+class WalletAuthorization(BaseModel):
+    """The payer's answer at the wallet (approved or declined there, or never: timed out)."""
+
+    status: Literal["approved", "declined", "timed_out"]
+    wallet: Wallet
+    at: str
+
+
 class AuthenticateIn(_Request):
-    """The hosted challenge's result (``token`` from its address), or nothing but the token when the
-    payer comes back from a provider's own challenge page (the gateway then asks the provider)."""
+    """The hosted challenge's or wallet page's result (``token`` from its address), or nothing but the
+    token when the payer comes back from a provider's own page (the gateway then asks the provider)."""
 
     token: str = Field(min_length=1, max_length=512, description="the signed token of next_action's url")
-    result: Literal["authenticated", "failed"] | None = Field(
-        default=None, description="the payer's choice on the hosted challenge; omit after a provider's page"
+    result: Literal["authenticated", "failed", "approved", "declined"] | None = Field(
+        default=None,
+        description="the payer's choice: authenticated or failed on the hosted 3-D Secure challenge, "
+        "approved or declined on the hosted wallet page; omit after a provider's page",
     )
 
 
@@ -292,6 +321,7 @@ class Payment(BaseModel):
     method: Method
     vpa: str | None = None
     card: CardOut | None = None
+    wallet: Wallet | None = None
     captured: bool = False
     amount_captured: int = 0
     captured_at: str | None = None
@@ -301,6 +331,9 @@ class Payment(BaseModel):
     connector: PaymentConnector | None = Field(default=None, description="none: the built-in simulator")
     next_action: NextAction | None = Field(default=None, description="set while requires_action")
     authentication: Authentication | None = Field(default=None, description="3-D Secure, when there was one")
+    wallet_authorization: WalletAuthorization | None = Field(
+        default=None, description="a wallet payment: the payer's answer at the wallet"
+    )
     attempts: list[PaymentAttempt] = Field(default_factory=list, description="every connector call, in order")
     routing: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -354,10 +387,12 @@ class PublicPayment(BaseModel):
     currency: str
     status: PaymentStatus
     method: Method
+    wallet: Wallet | None = Field(default=None, description="a wallet payment's wallet (the page names it)")
     error_code: str | None = None
     error_description: str | None = None
     next_action: NextAction | None = Field(
-        default=None, description="while requires_action: where the checkout sends the payer (3-D Secure)"
+        default=None,
+        description="while requires_action: where the checkout sends the payer (3-D Secure, a wallet)",
     )
 
     @model_validator(mode="after")

@@ -1,10 +1,15 @@
-"""A payer sent to a URL and back: 3-D Secure today (wallet redirects reuse it).
+"""A payer sent to a URL and back: a 3-D Secure challenge, or a wallet (Paytm, PhonePe, Amazon Pay).
 
     pending --connector answers requires_action--> requires_action (next_action.redirect_to_url)
     requires_action --authenticated on the hosted challenge--> the same connector again --> success | failed
     requires_action --failed on the hosted challenge--> failed AUTHENTICATION_FAILED
     requires_action --back from a provider's own page--> connector.sync --> success | failed | unchanged
     requires_action --ChallengeTimeoutSeconds pass--> failed AUTHENTICATION_TIMEOUT (ExpireChallenge)
+
+A wallet payment takes the same path with the hosted wallet page (``/checkout/wallet``) instead of the
+challenge page, its own token purpose (``challenge_tokens``), ``approved``/``declined`` as the payer's
+answer (approved: the simulator authorizes; declined: failed WALLET_DECLINED), ``wallet_authorization``
+instead of ``authentication``, and WALLET_TIMEOUT when left alone (docs/connectors.md "Wallets").
 
 Every move out of ``requires_action`` is one transaction conditioned on the payment (and its intent)
 still being in it (``processing.record_outcome(expected="requires_action")``), so a double click, a
@@ -33,19 +38,28 @@ from paygate.payments.models import AuthenticateIn, PublicPayment
 
 STATUS = "requires_action"
 CHALLENGE_PAGE = "/checkout/challenge"
+PAGES = {"challenge": CHALLENGE_PAGE, "wallet": "/checkout/wallet"}  # per purpose (challenge_tokens.LABELS)
 FAILED = ("AUTHENTICATION_FAILED", "the payer's 3-D Secure authentication failed")
 TIMED_OUT = ("AUTHENTICATION_TIMEOUT", "the payer did not complete 3-D Secure authentication in time")
 NO_REDIRECT = ("PROCESSOR_ERROR", "the processor asked for an action the gateway cannot send the payer to")
 CHALLENGE_ECI, CHALLENGE_VERSION = "05", "2.2.0"  # what the simulated issuer answers (Visa, 3DS 2.2)
+WALLET_DECLINED = ("WALLET_DECLINED", "the payer declined the payment in the wallet")
+WALLET_TIMED_OUT = ("WALLET_TIMEOUT", "the payer did not approve the payment in the wallet in time")
+PAYER_ANSWERS = {"challenge": ("authenticated", "failed"), "wallet": ("approved", "declined")}
 
 
 def _settings() -> ChallengeEnv:
     return ChallengeEnv.load()
 
 
-def _page(payment_id: str, token: str | None = None) -> str:
+def _purpose(payment: dict[str, Any]) -> str:
+    """What the payer is sent away for: a wallet's approval, or (any other method) a 3-D Secure challenge."""
+    return "wallet" if payment.get("method") == "wallet" else "challenge"
+
+
+def _page(payment_id: str, token: str | None = None, purpose: str = "challenge") -> str:
     query = {"payment_id": payment_id, **({"token": token} if token else {})}
-    return f"{_settings().public_url.rstrip('/')}{CHALLENGE_PAGE}?{urlencode(query)}"
+    return f"{_settings().public_url.rstrip('/')}{PAGES[purpose]}?{urlencode(query)}"
 
 
 def _expiry(payment: dict[str, Any]) -> int:
@@ -63,6 +77,18 @@ def provider_return_url(payment: dict[str, Any]) -> str | None:
     if payment.get("method") != "card" or not _settings().challenge_signing_key.get_secret_value():
         return None
     return _page(payment["id"], challenge_tokens.sign(payment["id"], _expiry(payment)))
+
+
+def _wallet_authorization(payment: dict[str, Any], status: str) -> dict[str, Any]:
+    record = {"status": status, "wallet": payment.get("wallet"), "at": clock.iso_now()}
+    return {"wallet_authorization": record}
+
+
+def _payer_answer(payment: dict[str, Any], ok: bool) -> dict[str, Any]:
+    """What the payment keeps of the payer's answer: a wallet's authorization, or 3-D Secure's."""
+    if _purpose(payment) == "wallet":
+        return _wallet_authorization(payment, "approved" if ok else "declined")
+    return _authentication("authenticated" if ok else "failed")
 
 
 def _authentication(status: str, flow: str = "challenge", eci: str | None = None) -> dict[str, Any]:
@@ -105,15 +131,14 @@ def require_action(payment: dict[str, Any], done: dispatch.Dispatched) -> str:
         # e.g. localstripe's use_stripe_sdk: no address to send the payer to from a hosted page
         return processing.record_outcome(payment, False, NO_REDIRECT, done=done)
     expires = _expiry(payment)
+    purpose = _purpose(payment)
     url = (
-        _page(payment["id"], challenge_tokens.sign(payment["id"], expires))
+        _page(payment["id"], challenge_tokens.sign(payment["id"], expires, purpose), purpose)
         if simulated
         else result.next_action_url
     )
-    action = {
-        "type": "redirect_to_url",
-        "redirect_to_url": {"url": url, "return_url": payment.get("return_url") or _page(payment["id"])},
-    }
+    back = payment.get("return_url") or _page(payment["id"], purpose=purpose)
+    action = {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": back}}
     now = clock.iso_now()
     sets, append, pointers = processing._kept(payment["id"], done)
     expires_at = (
@@ -155,10 +180,16 @@ def require_action(payment: dict[str, Any], done: dispatch.Dispatched) -> str:
 
 # --- the payer's answer (POST /api/v1/payments/{payment_id}/authenticate) ----------------------------
 def authenticate(payment_id: str, data: AuthenticateIn) -> PublicPayment:
-    """The hosted challenge's result, or the payer back from a provider's page; answered with what the
-    payer may see. A payment no longer in ``requires_action`` is answered as it is (nothing changes)."""
+    """The hosted challenge's or wallet page's result, or the payer back from a provider's page;
+    answered with what the payer may see. A payment no longer in ``requires_action`` is answered as it
+    is (nothing changes). The token must have been signed for this payment's purpose: a challenge's
+    token is no wallet approval, nor the reverse."""
     payment = owned(None, "payment", payment_id)
-    challenge_tokens.verify(data.token, payment_id, clock.now().timestamp())
+    purpose = _purpose(payment)
+    challenge_tokens.verify(data.token, payment_id, clock.now().timestamp(), purpose)
+    if data.result is not None and data.result not in PAYER_ANSWERS[purpose]:
+        first, second = PAYER_ANSWERS[purpose]
+        raise BadRequest(f"this payment's result is {first} or {second}", "result")
     if payment["status"] == STATUS:
         if payment.get("connector"):
             _returned_from_provider(payment, data)
@@ -170,20 +201,27 @@ def authenticate(payment_id: str, data: AuthenticateIn) -> PublicPayment:
 def _hosted_result(payment: dict[str, Any], data: AuthenticateIn) -> str:
     from paygate.payments import processing
 
+    wallet = _purpose(payment) == "wallet"
     if data.result is None:
-        raise BadRequest("say whether the payer authenticated: result is authenticated or failed", "result")
-    if data.result == "failed":
-        extra = _authentication("failed")
-        return processing.record_outcome(payment, False, FAILED, expected=STATUS, declined=True, extra=extra)
-    # authenticated: the same connector (the simulator) authorizes again, with the authentication
+        what = "result is approved or declined" if wallet else "result is authenticated or failed"
+        raise BadRequest(f"say what the payer answered: {what}", "result")
+    if data.result in ("failed", "declined"):
+        error = WALLET_DECLINED if wallet else FAILED
+        extra = _payer_answer(payment, False)
+        return processing.record_outcome(payment, False, error, expected=STATUS, declined=True, extra=extra)
+    # authenticated (approved): the same connector (the simulator) authorizes again, with the answer
     attempt = len(payment.get("attempts") or [])
     request = processing.authorization_request(payment, attempt)
-    request = type(request)(
-        **{**request.__dict__, "authentication": {"status": "authenticated", "eci": CHALLENGE_ECI}}
+    answer = (
+        {"status": "approved", "flow": "wallet"}
+        if wallet
+        else {"status": "authenticated", "eci": CHALLENGE_ECI}
     )
+    request = type(request)(**{**request.__dict__, "authentication": answer})
     result = SimulatorConnector(Processing.load()).authorize(request)
-    done = dispatch.Dispatched(result, [dispatch._call(request, result, None, False)], {"source": "3ds"})
-    extra = _authentication("authenticated", eci=CHALLENGE_ECI)
+    source = {"source": "wallet" if wallet else "3ds"}
+    done = dispatch.Dispatched(result, [dispatch._call(request, result, None, False)], source)
+    extra = _payer_answer(payment, True) if wallet else _authentication("authenticated", eci=CHALLENGE_ECI)
     return _record(payment, result, done, extra)
 
 
@@ -197,8 +235,7 @@ def _returned_from_provider(payment: dict[str, Any], data: AuthenticateIn) -> st
         return "unchanged"
     result = connector.sync(link["provider_reference"])
     logger.info("3-D Secure sync", extra={"payment_id": payment["id"], "outcome": result.outcome.value})
-    outcome = "authenticated" if result.outcome is Outcome.SUCCEEDED else "failed"
-    return _record(payment, result, None, _authentication(outcome))
+    return _record(payment, result, None, _payer_answer(payment, result.outcome is Outcome.SUCCEEDED))
 
 
 def _record(
@@ -210,7 +247,8 @@ def _record(
         return processing.record_outcome(payment, True, done=done, expected=STATUS, extra=extra)
     if result.outcome.is_decline:
         authentication = result.provider_code == PROVIDER_AUTHENTICATION_FAILED
-        error = FAILED if authentication else ("CARD_DECLINED", result.provider_message or "declined")
+        code = "WALLET_DECLINED" if payment.get("method") == "wallet" else "CARD_DECLINED"
+        error = FAILED if authentication else (code, result.provider_message or "declined")
         return processing.record_outcome(
             payment, False, error, done=done, declined=True, expected=STATUS, extra=extra
         )
@@ -229,10 +267,15 @@ def expire(payment_id: str) -> int:
     left = _seconds_left(payment)
     if left > 0:
         return left
-    status = processing.record_outcome(
-        payment, False, TIMED_OUT, expected=STATUS, extra=_authentication("timed_out")
+    wallet = _purpose(payment) == "wallet"
+    error, extra = (
+        (WALLET_TIMED_OUT, _wallet_authorization(payment, "timed_out"))
+        if wallet
+        else (TIMED_OUT, _authentication("timed_out"))
     )
-    logger.info("3-D Secure challenge expired", extra={"payment_id": payment_id, "status": status})
+    status = processing.record_outcome(payment, False, error, expected=STATUS, extra=extra)
+    what = "wallet approval" if wallet else "3-D Secure challenge"
+    logger.info(f"{what} expired", extra={"payment_id": payment_id, "status": status})
     return 0
 
 

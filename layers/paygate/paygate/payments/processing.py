@@ -55,6 +55,7 @@ def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentReque
         capture=not (payment.get("payment_intent_id") and payment.get("capture_method") == "manual"),
         attempt=attempt,
         card_last4=card.get("last4"),
+        wallet=payment.get("wallet"),  # a wallet payment's wallet (docs/connectors.md#wallets)
         return_url=next_action.provider_return_url(payment),  # 3-D Secure at a provider: back to us
     )
 

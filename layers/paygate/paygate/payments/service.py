@@ -220,6 +220,7 @@ def new_payment(
         "status": "pending",
         "method": details.method,
         "vpa": details.vpa,
+        "wallet": details.wallet,  # a wallet payment's wallet (docs/connectors.md#wallets)
         "card": card,
         "card_token": sealed.card.token if sealed is not None else None,
         "captured": False,

@@ -2,12 +2,13 @@ import { api, uuid } from "../api.js";
 import { badge, clear, dateTime, errorBox, h, mono } from "../dom.js";
 import { formatMoney, minorToDecimal, parseMajor } from "../money.js";
 import { REFUND_COLUMNS } from "./refunds.js";
-import { dataTable, fields, loading, methodCell, offsetOf, PAGE_SIZE, pageHeader, pager } from "../ui.js";
+import { dataTable, fields, loading, methodCell, offsetOf, PAGE_SIZE, pageHeader, pager, WALLET_NAMES } from "../ui.js";
 
 const STATUSES = ["pending", "success", "failed", "captured", "refunded", "canceled"];
 const METHODS = [
   ["upi", "UPI"],
   ["card", "Card"],
+  ["wallet", "Wallet"],
 ];
 
 function select(id, testid, label, options, value) {
@@ -239,6 +240,8 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
         ["Payment intent", p.payment_intent_id ? mono(p.payment_intent_id) : undefined],
         ["Method", p.method],
         ["UPI VPA", p.method === "upi" ? p.vpa : undefined],
+        ["Wallet", p.method === "wallet" ? WALLET_NAMES[p.wallet] || p.wallet : undefined],
+        ["Wallet answer", p.wallet_authorization ? h("span", {}, `${p.wallet_authorization.status}, `, dateTime(p.wallet_authorization.at)) : undefined],
         ["Card", p.card ? `${p.card.network} •••• ${p.card.last4}` : undefined],
         ["Card expiry", p.card ? `${String(p.card.expiry_month).padStart(2, "0")}/${p.card.expiry_year}` : undefined],
         ["Card holder", p.card ? p.card.holder_name : undefined],
