@@ -69,8 +69,11 @@ lint: install validate
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml infra/stacks/*.yaml tests/localcloud_app/template.yaml tests/localcloud_app/stacks/*.yaml
 
+# Two workers (CI has 2 cores; the suite mostly waits on localcloud, servers and HTTP). loadgroup: the
+# groups tests/conftest.py gives (a package with one localcloud runtime whole on one worker, else a
+# module) never split. `pytest tests/x.py` alone stays serial (docs/operations.md, "The test suite").
 test: lint build $(CHROMIUM) $(OPENAPI)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Every benchmark (benchmarks/*.py), then benchmarks/RESULTS.md with the figures and the machine.
 bench: install

@@ -45,9 +45,11 @@ def at_once(*calls: Callable[[], T]) -> list[T]:
 
 
 def wait_for(
-    probe: Callable[[], T], timeout: float = 15.0, interval: float = 0.1, what: str = "condition"
+    probe: Callable[[], T], timeout: float = 30.0, interval: float = 0.1, what: str = "condition"
 ) -> T:
-    """Poll ``probe`` until it returns something truthy; fail the test naming ``what`` on timeout."""
+    """Poll ``probe`` until it returns something truthy; fail the test naming ``what`` on timeout. The
+    default is generous: it costs nothing when the condition comes, and `make test` runs two workers
+    on two cores, each with its own runtime, pollers and servers."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()

@@ -71,7 +71,9 @@ def test_a_dripping_receiver_is_cut_at_the_deadline(dripper: Dripper, scheme: st
     started = time.monotonic()
     answer = sender.post(destination, {"Content-Type": "application/json"}, b"{}", started + DEADLINE)
     took = time.monotonic() - started
-    assert DEADLINE - 0.05 <= took < DEADLINE + 0.5, took
+    # never before the deadline; after it by at most the wake-up of a thread on a loaded machine (a
+    # receiver that is not cut drips for 10 s)
+    assert DEADLINE - 0.05 <= took < DEADLINE + 1.5, took
     assert answer.error == "no complete answer before the deadline"
 
 

@@ -27,9 +27,11 @@ def test_500_twice_then_200_is_three_attempts_at_the_test_intervals(
     )
     # When an event is published
     declining.order(1_000)
-    # Then there are exactly 3 attempts, 5 s and then 10 s apart (the test schedule 0/5/10/15/20), +-1 s
-    wait_for(lambda: len(receiver.at("/flaky")) >= 3, timeout=30, what="3 attempts")
+    # Then there are exactly 3 attempts, 5 s and then 10 s apart (the test schedule 0/5/10/15/20): never
+    # more than 1 s early; up to 3 s late (a loaded machine delays each hop of a retry: the wait's
+    # execution, the fair queue's poll), which still tells 5 from 10 from 15, and real seconds from scaled
+    wait_for(lambda: len(receiver.at("/flaky")) >= 3, timeout=45, what="3 attempts")
     hits = receiver.at("/flaky")
     gaps = [b.at - a.at for a, b in itertools.pairwise(hits)]
     assert len(hits) == 3
-    assert gaps[0] == pytest.approx(5, abs=1) and gaps[1] == pytest.approx(10, abs=1)
+    assert 4 <= gaps[0] < 8 and 9 <= gaps[1] < 13, gaps

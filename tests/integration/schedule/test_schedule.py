@@ -29,7 +29,7 @@ def test_rate_schedule_fires_on_scaled_time_and_only_for_its_own_rule() -> None:
             )["Items"]
             return [json.loads(item["payload"]) for item in items]
 
-        ticks = wait_for(lambda: len(fired()) >= 2 and fired(), timeout=10, what="two scheduled events")
+        ticks = wait_for(lambda: len(fired()) >= 2 and fired(), timeout=30, what="two scheduled events")
         assert time.monotonic() - started >= 2.3  # not before two scaled periods (2 x 1.2 s)
         rule_arn = next(r["Arn"] for r in events.list_rules()["Rules"] if "RecorderTick" in r["Name"])
         for tick in ticks:

@@ -25,6 +25,7 @@ import ast
 import importlib.util
 import inspect
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -219,7 +220,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     text = json.dumps(build_document(args.functions), indent=1, sort_keys=True) + "\n"
     if args.out:
-        args.out.write_text(text)
+        # written aside, then renamed over: a process serving the document meanwhile (the tests run in
+        # parallel, and tests/contract regenerates it) reads the old one or the new one, never half
+        staged = args.out.with_name(f".{args.out.name}.{os.getpid()}")
+        staged.write_text(text)
+        staged.replace(args.out)
     else:
         sys.stdout.write(text)
 
