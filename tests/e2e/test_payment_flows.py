@@ -196,9 +196,12 @@ def test_public_checkout_routes_need_no_secret_and_show_no_merchant_data(api: Ap
         "currency",
         "status",
         "method",
+        "wallet",  # a wallet payment's wallet (the wallet page names it); null for a card
         "error_code",
         "error_description",
+        "next_action",  # where the checkout sends the payer (3-D Secure, a wallet); null otherwise
     }
+    assert made.json()["next_action"] is None and made.json()["wallet"] is None
     wait_for(
         lambda: public.get(f"/api/v1/payments/{made.json()['id']}/public").json()["status"] == "success",
         what="public payment to succeed",
