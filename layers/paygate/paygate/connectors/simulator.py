@@ -107,15 +107,7 @@ class SimulatorConnector:
             # the payer approves (or not) on the gateway's hosted wallet page (payments/next_action.py)
             return self._result(Outcome.REQUIRES_ACTION, reference, started, "requires_action")
         if self._succeeds(request.method):
-            status = "captured" if request.capture else "authorized"
-            return self._result(
-                Outcome.SUCCEEDED,
-                reference,
-                started,
-                status,
-                amount=request.amount,
-                currency=request.currency,
-            )
+            return self._authorized(request, reference, started)
         code, message = DECLINES.get(request.method, DECLINES["card"])
         return self._result(Outcome.DECLINED_SOFT, reference, started, "declined", code, message)
 
@@ -137,17 +129,14 @@ class SimulatorConnector:
             )
             return replace(failed, details={"authentication": "failed", "flow": "frictionless"})
         if number == FRICTIONLESS_CARD and self._succeeds(request.method):
-            status = "captured" if request.capture else "authorized"
-            done = self._result(
-                Outcome.SUCCEEDED,
-                reference,
-                started,
-                status,
-                amount=request.amount,
-                currency=request.currency,
-            )
-            return replace(done, details=dict(FRICTIONLESS))
+            return replace(self._authorized(request, reference, started), details=dict(FRICTIONLESS))
         return None
+
+    def _authorized(self, request: PaymentRequest, reference: str, started: float) -> ConnectorResult:
+        status = "captured" if request.capture else "authorized"
+        return self._result(
+            Outcome.SUCCEEDED, reference, started, status, amount=request.amount, currency=request.currency
+        )
 
     def capture(self, reference: str, amount: int, currency: str, idempotency_key: str) -> ConnectorResult:
         started = time.perf_counter()
