@@ -51,3 +51,42 @@ def test_credentials_follow_the_mode_and_show_only_as_hints() -> None:
     assert check_credentials("simulator", "test", {}) == {}
     with pytest.raises(ValueError, match=r"^credentials\.api_key: not a simulator credential"):
         check_credentials("simulator", "test", {"api_key": "x"})
+
+
+def test_a_warm_function_decrypts_a_configurations_credentials_once() -> None:
+    """The same ciphertext under the same context: one KMS request; a changed credential (a new
+    ciphertext) is decrypted again; a ciphertext under another configuration's context is refused by
+    KMS even after the first was kept."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from paygate.connectors import credentials
+    from paygate.core import aws
+
+    with mock_aws():
+        key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+            env.setenv("CONNECTORS_TABLE", "t")
+            env.setenv("CONNECTORS_KEY_ID", key)
+            settings._cache.clear()
+            aws._clients.clear()
+            credentials._decrypted.clear()
+            calls: list[str] = []
+            aws.client("kms").meta.events.register("before-call.kms.Decrypt", lambda **_: calls.append("d"))
+            first = credentials.encrypt({"api_key": "sk_test_cached1234"}, "mer_a", "test", "mca_1")
+            for _ in range(3):
+                assert credentials.decrypt(first, "mer_a", "test", "mca_1") == {
+                    "api_key": "sk_test_cached1234"
+                }
+            assert len(calls) == 1
+            changed = credentials.encrypt({"api_key": "sk_test_changed5678"}, "mer_a", "test", "mca_1")
+            assert credentials.decrypt(changed, "mer_a", "test", "mca_1") == {
+                "api_key": "sk_test_changed5678"
+            }
+            assert len(calls) == 2
+            with pytest.raises(ClientError):  # moved onto another configuration: KMS's context check
+                credentials.decrypt(first, "mer_a", "test", "mca_2")
+            credentials._decrypted.clear()
+            aws._clients.clear()
+            settings._cache.clear()

@@ -5,11 +5,18 @@ under KMS's 4 KB: no data key needed), under an encryption context naming the me
 the configuration. KMS refuses to decrypt under any other context, so a ciphertext copied onto
 another merchant's (or mode's) configuration decrypts nowhere; CloudTrail logs the context of every
 decrypt. The plaintext exists only in the memory of the function that uses it.
+
+A warm function keeps what it decrypted for ``CACHE_SECONDS``, keyed by the context and the ciphertext
+itself: a changed credential is a new ciphertext (decrypted by KMS again), a configuration moved or
+deleted is read from the table first as before, and a provider webhook flood against one configuration
+costs one KMS request a minute per warm function instead of one per request.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from typing import Any
 
 from paygate.core import aws
@@ -29,10 +36,24 @@ def encrypt(credentials: dict[str, str], merchant_id: str, mode: str, connector_
     return bytes(answer["CiphertextBlob"])
 
 
+CACHE_SECONDS = 60
+CACHE_ENTRIES = 256
+_decrypted: dict[tuple[str, str, str, bytes], tuple[float, dict[str, str]]] = {}
+
+
 def decrypt(blob: Any, merchant_id: str, mode: str, connector_id: str) -> dict[str, str]:
     """The credentials of a configuration (``blob`` as stored: bytes, or boto3's Binary)."""
-    raw = getattr(blob, "value", blob)
+    raw = bytes(getattr(blob, "value", blob))
+    key = (merchant_id, mode, connector_id, hashlib.sha256(raw).digest())
+    now = time.monotonic()
+    found = _decrypted.get(key)
+    if found is not None and now < found[0]:
+        return dict(found[1])
     answer = aws.client("kms").decrypt(
-        CiphertextBlob=bytes(raw), EncryptionContext=_context(merchant_id, mode, connector_id)
+        CiphertextBlob=raw, EncryptionContext=_context(merchant_id, mode, connector_id)
     )
-    return dict(json.loads(answer["Plaintext"]))
+    plain = dict(json.loads(answer["Plaintext"]))
+    if len(_decrypted) >= CACHE_ENTRIES:
+        _decrypted.clear()  # a bound, not an LRU: a warm function serves few configurations
+    _decrypted[key] = (now + CACHE_SECONDS, plain)
+    return dict(plain)
