@@ -54,7 +54,9 @@ def _authorized(responder: Responder, payment: dict[str, Any]) -> dispatch.Dispa
     card = Card(number="4000000000003220", exp_month=12, exp_year=2031, cvc="123")
     request = PaymentRequest(**{**request.__dict__, "card": card})
     result = StripeConnector(KEY, api_base=responder.url, timeout=2.0).authorize(request)
-    return dispatch.Dispatched(result, [dispatch._call(request, result, None, False)], {"source": "test"})
+    return dispatch.Dispatched(
+        result, [dispatch.call_record(request, result, None, False)], {"source": "test"}
+    )
 
 
 def test_a_stripe_challenge_sends_the_payer_to_stripes_page_and_back_to_the_gateway(

@@ -146,7 +146,9 @@ def test_failover_only_when_nothing_happened_and_once(
     scripted = dict(zip(mcas, answers, strict=True))
     called: list[str] = []
 
-    def call(merchant_id: str, mode: str, mca: str, request: Any, card: Any) -> ConnectorResult:
+    def call(
+        merchant_id: str, mode: str, mca: str, request: Any, card: Any, item: Any = None
+    ) -> ConnectorResult:
         called.append(mca)
         return ConnectorResult(scripted[mca], "stripe", provider_reference=f"ref_{mca}")
 

@@ -14,11 +14,9 @@
   "use strict";
 
   var POLL_MS = 2000;
-  var API = "/api/v1";
-
-  // ISO 4217 exponents that are not 2 (paygate/core/money.py).
-  var ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(" ");
-  var THREE = "BHD IQD JOD KWD LYD OMR TND".split(" ");
+  var shared = window.PaygateCheckout; // common.js: formatAmount, request
+  var formatAmount = shared.formatAmount;
+  var request = shared.request;
 
   // Exactly the server's patterns (methods.py), in the server's order.
   var VPA = /^[A-Za-z0-9][A-Za-z0-9.\-_]{0,255}@[A-Za-z][A-Za-z0-9]{1,63}$/;
@@ -77,40 +75,10 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  function exponent(currency) {
-    if (ZERO.indexOf(currency) >= 0) return 0;
-    if (THREE.indexOf(currency) >= 0) return 3;
-    return 2;
-  }
-
-  function formatAmount(minor, currency) {
-    var digits = exponent(currency);
-    var value = minor / Math.pow(10, digits);
-    try {
-      return new Intl.NumberFormat(undefined, {
-        style: "currency",
-        currency: currency,
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      }).format(value);
-    } catch (e) {
-      return value.toFixed(digits) + " " + currency;
-    }
-  }
-
   function post(message) {
     if (!embedded || !parentOrigin || window.parent === window) return;
     message.source = "paygate";
     window.parent.postMessage(message, parentOrigin);
-  }
-
-  function request(path, options) {
-    return fetch(API + path, options).then(function (response) {
-      return response
-        .json()
-        .catch(function () { return {}; })
-        .then(function (body) { return { status: response.status, ok: response.ok, body: body }; });
-    });
   }
 
   function show(state) {

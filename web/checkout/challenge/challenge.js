@@ -15,7 +15,9 @@
 (function () {
   "use strict";
 
-  var API = "/api/v1";
+  var shared = window.PaygateCheckout; // ../common.js: formatAmount, request
+  var formatAmount = shared.formatAmount;
+  var request = shared.request;
   var POLL_MS = 1500;
   var params = new URLSearchParams(window.location.search);
   var paymentId = params.get("payment_id") || "";
@@ -38,31 +40,6 @@
     root.setAttribute("aria-busy", state === "loading" || state === "working" ? "true" : "false");
     var heading = root.querySelector('[data-state="' + state + '"] h2[tabindex]');
     if (heading) heading.focus();
-  }
-
-  function request(path, options) {
-    return fetch(API + path, options).then(function (response) {
-      return response
-        .json()
-        .catch(function () { return {}; })
-        .then(function (body) { return { status: response.status, ok: response.ok, body: body }; });
-    });
-  }
-
-  function exponent(currency) {
-    if ("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".indexOf(currency) >= 0) return 0;
-    if ("BHD IQD JOD KWD LYD OMR TND".indexOf(currency) >= 0) return 3;
-    return 2;
-  }
-
-  function formatAmount(minor, currency) {
-    var digits = exponent(currency);
-    try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(
-        minor / Math.pow(10, digits));
-    } catch (e) {
-      return (minor / Math.pow(10, digits)).toFixed(digits) + " " + currency;
-    }
   }
 
   function done(title, detail) {

@@ -18,8 +18,8 @@ request's result instead of charging again (``Pinned``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from paygate.connectors import breaker, registry, routing, routing_store, service, store
@@ -121,15 +121,15 @@ def authorize(
             claimed = True
         if mca == SIMULATOR:
             result = SimulatorConnector(settings).authorize(request)
-            outcome.calls.append(_call(request, result, None, failover))
+            outcome.calls.append(call_record(request, result, None, failover))
         else:
             admitted = breaker.allow(mca)
             if not admitted.allowed:
                 _note(outcome, f"skipped {mca} at call time: {admitted.reason}")
                 continue
-            result = _call_configuration(merchant_id, mode, mca, request, card)
+            result = _call_configuration(merchant_id, mode, mca, request, card, available[mca].item)
             breaker.record(mca, result.outcome)
-            outcome.calls.append(_call(request, result, mca, failover))
+            outcome.calls.append(call_record(request, result, mca, failover))
             outcome.merchant_connector_id = mca
         outcome.result = result
         if not result.outcome.failover_allowed:
@@ -142,7 +142,7 @@ def authorize(
 def _pinned(
     merchant_id: str, mode: str, request: PaymentRequest, card: CardSource, pin: Pinned
 ) -> Dispatched:
-    repeat = PaymentRequest(**{**request.__dict__, "idempotency_key": pin.idempotency_key})
+    repeat = replace(request, idempotency_key=pin.idempotency_key)
     result = _call_configuration(merchant_id, mode, pin.merchant_connector_id, repeat, card)
     breaker.record(pin.merchant_connector_id, result.outcome)
     why = (
@@ -150,14 +150,20 @@ def _pinned(
         "key, so the provider answers that request instead of charging again"
     )
     trace = {"source": "pinned", "steps": [why], "connectors": []}
-    call = _call(repeat, result, pin.merchant_connector_id, False)
+    call = call_record(repeat, result, pin.merchant_connector_id, False)
     return Dispatched(result, [call], trace, pin.merchant_connector_id)
 
 
 def _call_configuration(
-    merchant_id: str, mode: str, mca: str, request: PaymentRequest, card: CardSource
+    merchant_id: str,
+    mode: str,
+    mca: str,
+    request: PaymentRequest,
+    card: CardSource,
+    item: Mapping[str, Any] | None = None,
 ) -> ConnectorResult:
-    connector = configured(merchant_id, mode, mca)
+    """``item``: the configuration as routing read it (one read per attempt); None: read it here."""
+    connector = _built(item) if item is not None else configured(merchant_id, mode, mca)
     if connector is None:  # deleted between routing and the call
         return ConnectorResult(Outcome.PROCESSOR_ERROR_RETRYABLE, "unknown", provider_message="deleted")
     if request.method == "card" and connector.name != SIMULATOR and request.card is None:
@@ -169,7 +175,7 @@ def _call_configuration(
                 provider_code="CARD_UNAVAILABLE",
                 provider_message="the card is not in the vault any more",
             )
-        request = PaymentRequest(**{**request.__dict__, "card": found})
+        request = replace(request, card=found)
     try:
         return connector.authorize(request)
     except Exception:  # a connector raises only for a programming error; the payment must not hang
@@ -177,7 +183,7 @@ def _call_configuration(
         return ConnectorResult(Outcome.UNKNOWN, connector.name, provider_message="connector error")
 
 
-def _call(request: PaymentRequest, result: ConnectorResult, mca: str | None, failover: bool) -> Call:
+def call_record(request: PaymentRequest, result: ConnectorResult, mca: str | None, failover: bool) -> Call:
     return Call(
         attempt=request.attempt + 1,
         connector=result.connector,
@@ -205,6 +211,8 @@ def configured(merchant_id: str, mode: str, mca: str) -> Connector | None:
     """The connector of one of the merchant's configurations in the mode (credentials decrypted), for
     the calls that follow an authorization (capture, void, refund); None when it no longer exists."""
     item = store.objects.owned(mca, store.KIND, merchant_id, mode)
-    if item is None:
-        return None
-    return registry.build(item, service.credentials_of(item))
+    return _built(item) if item is not None else None
+
+
+def _built(item: Mapping[str, Any]) -> Connector:
+    return registry.build(dict(item), service.credentials_of(dict(item)))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from paygate.connectors.routing_models import (
     SIMULATOR,
@@ -53,6 +54,9 @@ class Availability:
     allowed: bool = True
     reason: str | None = None
     connector: str | None = None  # stripe, razorpay, simulator: shown in the trace
+    # the configuration's stored item as read for routing, so the call that follows need not read it
+    # again (its credentials are still a ciphertext here); never part of a decision or a trace
+    item: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 def route(

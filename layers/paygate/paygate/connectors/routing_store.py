@@ -108,7 +108,7 @@ def availability(merchant_id: str, mode: str, config: RoutingConfigIn | None) ->
             continue
         state = breaker.Breaker.from_item(found.get((breaker.key(mca)["pk"], breaker.SK)))
         allowed, reason = _breaker_view(state, now_ms)
-        answer[mca] = Availability(allowed=allowed, reason=reason, connector=item["connector"])
+        answer[mca] = Availability(allowed=allowed, reason=reason, connector=item["connector"], item=item)
     return answer
 
 

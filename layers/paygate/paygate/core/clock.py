@@ -14,7 +14,24 @@ def now() -> datetime:
 
 def iso_now() -> str:
     """ISO 8601 UTC with milliseconds and a trailing Z, the format of every stored time."""
-    return now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso(now())
+
+
+def iso(moment: datetime) -> str:
+    """``moment`` (aware, UTC) in the format of every stored time."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse(text: str) -> datetime:
+    """A stored time (``iso``'s format) back as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def seconds_until(text: str | None) -> int:
+    """Whole seconds from now until a stored time, rounded up; 0 when none or past."""
+    if not text:
+        return 0
+    return max(int((parse(text) - now()).total_seconds() + 0.999), 0)
 
 
 def set_clock(fn: Callable[[], datetime] | None) -> None:

@@ -53,7 +53,7 @@ def start(merchant_id: str, mode: Mode, epoch: int) -> str:
     expires = now + LIFETIME
     jti = secrets.token_urlsafe(18)
     store.put_session(
-        jti, merchant_id, mode, _iso(now), _iso(expires), ttl=int(expires.timestamp()), epoch=epoch
+        jti, merchant_id, mode, clock.iso(now), clock.iso(expires), ttl=int(expires.timestamp()), epoch=epoch
     )
     claims = {
         "sub": merchant_id,
@@ -174,7 +174,3 @@ def cleared_cookie(secure: bool) -> Cookie:
         expires=datetime(1970, 1, 1, tzinfo=UTC),
         same_site=SameSite.STRICT_MODE,
     )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

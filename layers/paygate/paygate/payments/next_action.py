@@ -20,6 +20,7 @@ a stream record; ``DispatchJobs`` turns it into an SQS message delayed until the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -66,8 +67,7 @@ def _expiry(payment: dict[str, Any]) -> int:
     """The challenge's deadline, counted from the payment's creation: the same for every attempt, so a
     provider call repeated with its idempotency key sends the same return address (Stripe refuses a key
     reused with other parameters), and the token needs nothing stored."""
-    created = datetime.fromisoformat(str(payment["created_at"]).replace("Z", "+00:00"))
-    return int(created.timestamp()) + _settings().challenge_timeout_seconds
+    return int(clock.parse(str(payment["created_at"])).timestamp()) + _settings().challenge_timeout_seconds
 
 
 def provider_return_url(payment: dict[str, Any]) -> str | None:
@@ -141,9 +141,7 @@ def require_action(payment: dict[str, Any], done: dispatch.Dispatched) -> str:
     action = {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": back}}
     now = clock.iso_now()
     sets, append, pointers = processing._kept(payment["id"], done)
-    expires_at = (
-        datetime.fromtimestamp(expires, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    )
+    expires_at = clock.iso(datetime.fromtimestamp(expires, UTC))
     change = store.change(
         payment["id"],
         {
@@ -217,10 +215,10 @@ def _hosted_result(payment: dict[str, Any], data: AuthenticateIn) -> str:
         if wallet
         else {"status": "authenticated", "eci": CHALLENGE_ECI}
     )
-    request = type(request)(**{**request.__dict__, "authentication": answer})
+    request = replace(request, authentication=answer)
     result = SimulatorConnector(Processing.load()).authorize(request)
     source = {"source": "wallet" if wallet else "3ds"}
-    done = dispatch.Dispatched(result, [dispatch._call(request, result, None, False)], source)
+    done = dispatch.Dispatched(result, [dispatch.call_record(request, result, None, False)], source)
     extra = _payer_answer(payment, True) if wallet else _authentication("authenticated", eci=CHALLENGE_ECI)
     return _record(payment, result, done, extra)
 
@@ -280,8 +278,7 @@ def expire(payment_id: str) -> int:
 
 
 def _seconds_left(payment: dict[str, Any]) -> int:
-    deadline = datetime.fromisoformat(str(payment["challenge_expires_at"]).replace("Z", "+00:00"))
-    return max(0, int((deadline - clock.now()).total_seconds() + 0.999))
+    return clock.seconds_until(str(payment["challenge_expires_at"]))
 
 
 def timeout_delay(payment: dict[str, Any]) -> int:

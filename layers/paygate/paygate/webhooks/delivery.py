@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -51,10 +51,6 @@ class Outcome:
     mode: str
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _claim(delivery_id: str, generation: int, number: int) -> bool:
     """Take attempt ``number`` of ``generation``; False when it is done or another consumer holds it."""
     now = clock.now()
@@ -65,22 +61,15 @@ def _claim(delivery_id: str, generation: int, number: int) -> bool:
     )
     op = store.objects.change(
         delivery_id,
-        {"claim": token, "claim_expires": _iso(now + timedelta(seconds=CLAIM_SECONDS))},
+        {"claim": token, "claim_expires": clock.iso(now + timedelta(seconds=CLAIM_SECONDS))},
         condition,
         pending="pending",
         before=number - 1,
         generation=generation,
         token=token,
-        now=_iso(now),
+        now=clock.iso(now),
     )
     return dynamo.update(op) is not None
-
-
-def _seconds_until(moment: str | None) -> int:
-    if not moment:
-        return 0
-    then = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    return max(int((then - clock.now()).total_seconds() + 0.999), 0)
 
 
 def attempt(delivery_id: str, generation: int, number: int, schedule: list[int]) -> Outcome | None:
@@ -90,7 +79,7 @@ def attempt(delivery_id: str, generation: int, number: int, schedule: list[int])
         return None
     done = int(delivery["attempt_count"])
     if done == number:  # recorded, but its consumer stopped before scheduling the next: schedule it
-        wait = _seconds_until(delivery.get("next_retry_at"))
+        wait = clock.seconds_until(delivery.get("next_retry_at"))
         return Outcome(False, wait, delivery["merchant_id"], delivery["mode"])
     if done != number - 1 or not _claim(delivery_id, generation, number):
         return None
@@ -152,7 +141,7 @@ def attempt(delivery_id: str, generation: int, number: int, schedule: list[int])
         "attempt_count": number,
         "last_attempt_at": record["at"],
         "response_code": code,
-        "next_retry_at": None if finished else _iso(now + timedelta(seconds=wait)),
+        "next_retry_at": None if finished else clock.iso(now + timedelta(seconds=wait)),
         "failure_reason": reason if status == "failed" else None,
         "updated_at": record["at"],
     }
