@@ -245,8 +245,7 @@ def _record(
         return processing.record_outcome(payment, True, done=done, expected=STATUS, extra=extra)
     if result.outcome.is_decline:
         authentication = result.provider_code == PROVIDER_AUTHENTICATION_FAILED
-        code = "WALLET_DECLINED" if payment.get("method") == "wallet" else "CARD_DECLINED"
-        error = FAILED if authentication else (code, result.provider_message or "declined")
+        error = FAILED if authentication else processing.decline_error(payment, result)
         return processing.record_outcome(
             payment, False, error, done=done, declined=True, expected=STATUS, extra=extra
         )

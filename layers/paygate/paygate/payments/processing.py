@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from paygate.connectors import dispatch, simulator
-from paygate.connectors.base import Card, Outcome, PaymentRequest
+from paygate.connectors.base import Card, ConnectorResult, Outcome, PaymentRequest
 from paygate.connectors.routing import PaymentFacts
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
@@ -155,12 +155,17 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
     if result.outcome is Outcome.SUCCEEDED:
         return record_outcome(payment, True, done=done)
     if result.outcome.is_decline:
-        code = DECLINES.get(payment["method"], DECLINES["card"])[0]
-        error = (code, result.provider_message or DECLINES.get(payment["method"], DECLINES["card"])[1])
-        return record_outcome(payment, False, error, done=done, declined=True)
+        return record_outcome(payment, False, decline_error(payment, result), done=done, declined=True)
     # processor_error (a request the provider refused) and requires_action (3-D Secure: next step)
     refused = f"the processor refused the payment ({result.outcome.value}): {result.provider_message or ''}"
     return record_outcome(payment, False, (PROCESSOR_REFUSED, refused.rstrip(": ")), done=done)
+
+
+def decline_error(payment: dict[str, Any], result: ConnectorResult) -> tuple[str, str]:
+    """A processor's decline as the payment records it: the method's code (CARD_DECLINED,
+    UPI_DECLINED, WALLET_DECLINED) and the provider's message (its own code stays in the attempt)."""
+    code, default = DECLINES.get(payment["method"], DECLINES["card"])
+    return code, result.provider_message or default
 
 
 def _forget_cvc(payment: dict[str, Any]) -> None:
