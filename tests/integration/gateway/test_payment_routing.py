@@ -12,7 +12,7 @@ import pytest
 import requests
 from localcloud.runtime import LocalCloud
 
-from tests.helpers import wait_for
+from tests.helpers import at_once, wait_for
 from tests.integration.gateway.client import Api, card
 from tests.integration.gateway.conftest import keys_of
 from tests.servers import Localstripe, razorpay_fake
@@ -120,6 +120,56 @@ def test_a_visa_payment_goes_to_stripe_and_is_refunded_there(
     assert done["status"] == "processed" and done["provider_reference"].startswith("re_"), done
     at_stripe = _provider(stripe_server.url, f"/v1/refunds/{done['provider_reference']}", (STRIPE_KEY, ""))
     assert at_stripe["amount"] == 1_500
+
+
+def _stripe_intent(url: str, reference: str) -> tuple[str, int]:
+    """A PaymentIntent's status and what it took: localstripe captures partially as a whole capture
+    and a refund of the rest, so the money taken is its charges' amount less their refunds."""
+    intent = _provider(url, f"/v1/payment_intents/{reference}", (STRIPE_KEY, ""))
+    charges = [c for c in intent["charges"]["data"] if c.get("captured")]
+    return intent["status"], sum(c["amount"] - c.get("amount_refunded", 0) for c in charges)
+
+
+def _authorized_at_stripe(shop: Api, amount: int) -> tuple[dict[str, Any], str]:
+    """A manual-capture intent confirmed with the visa card (routed to Stripe): in requires_capture,
+    with its PaymentIntent's id at Stripe."""
+    intent = shop.created("/api/v1/payment_intents", {"amount": amount, "capture_method": "manual"})
+    confirmed = shop.post(f"/api/v1/payment_intents/{intent['id']}/confirm", card(VISA))
+    assert confirmed.status_code == 200, confirmed.text
+    ready = shop.settled(f"/api/v1/payment_intents/{intent['id']}", pending="processing", timeout=30)
+    assert ready["status"] == "requires_capture", ready
+    payment = shop.get(f"/api/v1/payments/{ready['latest_payment_id']}").json()
+    assert payment["connector"]["name"] == "stripe"
+    return ready, payment["connector"]["provider_reference"]
+
+
+def test_an_intent_is_captured_and_released_at_stripe(
+    shop: Api, configs: dict[str, str], stripe_server: Localstripe
+) -> None:
+    intent, reference = _authorized_at_stripe(shop, 9_000)
+    assert _stripe_intent(stripe_server.url, reference) == ("requires_capture", 0)
+    # a partial capture goes to Stripe first, then is recorded
+    captured = shop.post(f"/api/v1/payment_intents/{intent['id']}/capture", {"amount_to_capture": 6_000})
+    assert captured.status_code == 200 and captured.json()["amount_received"] == 6_000, captured.text
+    assert _stripe_intent(stripe_server.url, reference) == ("succeeded", 6_000)
+    # a cancel releases the authorization at Stripe
+    other, other_reference = _authorized_at_stripe(shop, 4_000)
+    canceled = shop.post(f"/api/v1/payment_intents/{other['id']}/cancel")
+    assert canceled.status_code == 200 and canceled.json()["status"] == "canceled", canceled.text
+    assert _stripe_intent(stripe_server.url, other_reference) == ("canceled", 0)
+
+
+def test_two_captures_of_one_routed_intent_at_once_capture_once(
+    shop: Api, configs: dict[str, str], stripe_server: Localstripe
+) -> None:
+    intent, reference = _authorized_at_stripe(shop, 8_000)
+    path = f"/api/v1/payment_intents/{intent['id']}/capture"
+    answers = at_once(*[lambda: shop.post(path, {"amount_to_capture": 5_000}) for _ in range(2)])
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes[0] == 200 and 400 <= codes[1] < 500, [a.text for a in answers]
+    payment = shop.get(f"/api/v1/payments/{intent['latest_payment_id']}").json()
+    assert (payment["status"], payment["amount_captured"]) == ("captured", 5_000)
+    assert _stripe_intent(stripe_server.url, reference) == ("succeeded", 5_000)
 
 
 def test_a_mastercard_payment_goes_to_razorpay_and_is_refunded_there(
