@@ -92,6 +92,9 @@ class PaymentRequest:
     # follows a challenge: 3DS2 sends the authentication result with the authorization that follows it,
     # and a connector that challenges must know not to challenge again. None: no challenge was done.
     authentication: Mapping[str, str] | None = None
+    # The customer is not present (a saved method charged under its mandate): nobody can answer a
+    # challenge, so a connector asks for none it may skip, and a card that insists fails the payment.
+    off_session: bool = False
 
 
 @dataclass(frozen=True)

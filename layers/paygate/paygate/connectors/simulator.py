@@ -43,6 +43,10 @@ DECLINES = {
 # itself stays in the vault for the simulator). 4000 0025 0000 3155 (always challenged), 4000 0000 0000
 # 3220 (challenged), 4000 0000 0000 3055 (frictionless), 4000 0084 0000 1280 (authentication fails).
 CHALLENGE_CARDS = frozenset({"3155", "3220"})
+# 4000 0027 6000 3184: authentication on every payment, off session too (Stripe's number): an off-session
+# payment with it fails AUTHENTICATION_REQUIRED. The other challenge cards are exempt off session (the
+# setup's authentication and the mandate cover merchant-initiated payments).
+ALWAYS_AUTHENTICATE_CARD = "3184"
 FRICTIONLESS_CARD = "3055"
 FAILED_AUTHENTICATION_CARD = "1280"
 AUTHENTICATION_FAILED = "payment_intent_authentication_failure"  # Stripe's code, kept verbatim
@@ -115,7 +119,7 @@ class SimulatorConnector:
         self, number: str | None, request: PaymentRequest, reference: str, started: float
     ) -> ConnectorResult | None:
         """The 3DS test cards' answers; None for any other card."""
-        if number in CHALLENGE_CARDS:
+        if number == ALWAYS_AUTHENTICATE_CARD or (number in CHALLENGE_CARDS and not request.off_session):
             # the gateway's hosted challenge page (payments/next_action.py signs its address)
             return self._result(Outcome.REQUIRES_ACTION, reference, started, "requires_action")
         if number == FAILED_AUTHENTICATION_CARD:

@@ -163,6 +163,12 @@ class ProviderEventsEnv(Observability, PaymentsTable):
     """ApplyProviderEvent: the payments table, where the events' moves and markers are written."""
 
 
+class VaultTable(EnvSettings):
+    """The vault's table alone: saved payment methods live there (no KMS needed to read them)."""
+
+    vault_table: str
+
+
 class VaultEnv(EnvSettings):
     """The vault (its own stack): the table of sealed cards and the KMS key their data keys come from.
     Set only on the functions that store cards (PutItem, GenerateDataKey) or read them (Decrypt)."""

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from paygate.payments.models import Order, Payment, PaymentIntent
+from paygate.payments.setup_intent_models import SetupIntent
 from paygate.refunds.models import Refund
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -19,6 +20,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "payment": Payment,
     "payment_intent": PaymentIntent,
     "refund": Refund,
+    "setup_intent": SetupIntent,
 }
 CATALOG = (
     "order.created",
@@ -39,12 +41,18 @@ CATALOG = (
     "payment_intent.succeeded",
     "payment_intent.payment_failed",
     "payment_intent.canceled",
+    "setup_intent.created",
+    "setup_intent.requires_action",  # the card asked for 3-D Secure (docs/payment-methods.md)
+    "setup_intent.succeeded",  # the method is saved to the customer, with its mandate
+    "setup_intent.setup_failed",
+    "setup_intent.canceled",
 )
 _ON_CREATE = {
     "order": ("order.created",),
     "payment": ("payment.created", "payment.pending"),
     "refund": ("refund.created",),
     "payment_intent": ("payment_intent.created",),
+    "setup_intent": ("setup_intent.created",),
 }
 _ON_STATUS = {
     ("order", "paid"): ("order.paid",),
@@ -59,13 +67,17 @@ _ON_STATUS = {
     ("payment_intent", "succeeded"): ("payment_intent.succeeded",),
     ("payment_intent", "requires_payment_method"): ("payment_intent.payment_failed",),
     ("payment_intent", "canceled"): ("payment_intent.canceled",),
+    ("setup_intent", "requires_action"): ("setup_intent.requires_action",),
+    ("setup_intent", "succeeded"): ("setup_intent.succeeded",),
+    ("setup_intent", "requires_payment_method"): ("setup_intent.setup_failed",),
+    ("setup_intent", "canceled"): ("setup_intent.canceled",),
 }
 
 
 def event_types(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[str, ...]:
     """The events one write is. A payment captured as it succeeds (automatic capture) is both."""
-    if not new or new.get("type") not in MODELS:
-        return ()
+    if not new or new.get("type") not in MODELS or new.get("setup_intent_id"):
+        return ()  # a setup intent's card verification is announced by its setup intent alone
     kind, status = new["type"], new.get("status")
     if old is None:
         return _ON_CREATE[kind]

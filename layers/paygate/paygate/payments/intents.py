@@ -20,7 +20,7 @@ from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, provider_calls, store
 from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
-from paygate.payments.service import new_payment, sealed_card, vault_writes
+from paygate.payments.service import new_payment, saved_method, sealed_card, vault_writes
 from paygate.payments.transitions import Stale, payment_write, pinned, retrying
 from paygate.vault import service as vault
 
@@ -80,16 +80,19 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
             if store.get(payment_id) is not None:  # this request ran before (see ids.derived_ids)
                 return PaymentIntent.model_validate(intent)
             raise
+        saved, hold = saved_method(intent, details)
         if not sealed:
             sealed.append(sealed_card(intent, details))
-        payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id, sealed[0])
+        payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id, sealed[0], saved)
         sets = {
             "status": "processing",
             "latest_payment_id": payment["id"],
             "last_payment_error": None,
             "updated_at": payment["created_at"],
         }
-        _commit([dynamo.put_op(store.table(), payment), pinned(intent, sets), *vault_writes(sealed[0])])
+        _commit(
+            [dynamo.put_op(store.table(), payment), pinned(intent, sets), *vault_writes(sealed[0]), *hold]
+        )
         return PaymentIntent.model_validate({**intent, **sets})
 
     return _retrying(attempt, intent_id)

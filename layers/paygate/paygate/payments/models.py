@@ -132,7 +132,18 @@ RETURN_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 class MethodIn(_Request):
     """Payment method details, as a payment or an intent confirmation carries them."""
 
-    method: Method
+    method: Method | None = Field(default=None, description="required unless payment_method is given")
+    payment_method: str | None = Field(
+        default=None,
+        pattern=r"^pm_[0-9A-Za-z]{14}$",
+        description="a saved payment method (pm_…) instead of method details; a customer's method needs the "
+        "order or intent to be for that customer",
+    )
+    off_session: bool = Field(
+        default=False,
+        description="the customer is not present: charge a saved method under its mandate; a card that asks "
+        "for authentication fails with AUTHENTICATION_REQUIRED instead of a challenge",
+    )
     vpa: str | None = Field(default=None, max_length=320)
     card: CardIn | None = None
     wallet: Wallet | None = Field(default=None, description="a wallet payment's wallet")
@@ -154,6 +165,16 @@ class MethodIn(_Request):
 
     def check_details(self) -> None:
         """Cross-field rule, raised with the field to fix (a model validator could not name it)."""
+        if self.payment_method is not None:
+            for name in ("method", "card", "vpa", "wallet"):
+                if getattr(self, name) is not None:
+                    raise BadRequest(f"a payment with payment_method takes no {name}", name)
+            self._check_return_url()
+            return
+        if self.off_session:
+            raise BadRequest("an off-session payment needs a saved payment_method", "off_session")
+        if self.method is None:
+            raise BadRequest("give method (with its details) or payment_method", "method")
         if self.method == "upi" and self.vpa is None:
             raise BadRequest("a upi payment needs vpa", "vpa")
         if self.method == "card" and self.card is None:
@@ -163,6 +184,9 @@ class MethodIn(_Request):
         if self.method == "card" and self.vpa is not None:
             raise BadRequest("a card payment takes no vpa", "vpa")
         self._check_wallet()
+        self._check_return_url()
+
+    def _check_return_url(self) -> None:
         if (
             self.return_url
             and self.return_url.lower().startswith("http://")
@@ -319,6 +343,8 @@ class Payment(BaseModel):
     currency: str
     status: PaymentStatus
     method: Method
+    payment_method: str | None = Field(default=None, description="the saved method paid with (pm_…)")
+    off_session: bool = False
     vpa: str | None = None
     card: CardOut | None = None
     wallet: Wallet | None = None

@@ -156,6 +156,10 @@ def require_action(payment: dict[str, Any], done: dispatch.Dispatched) -> str:
         pending="pending",
     )
     writes = [change, *pointers]
+    if payment.get("setup_intent_id"):
+        from paygate.payments import setup_intents
+
+        writes.append(setup_intents.action_write(payment, action, now))
     if intent_id := payment.get("payment_intent_id"):
         writes.append(
             store.change(

@@ -23,13 +23,18 @@ from paygate.connectors.routing import PaymentFacts
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
-from paygate.payments import checkout_limits, next_action, provider_refs, store
+from paygate.payments import checkout_limits, next_action, provider_refs, setup_intents, store
 from paygate.payments.service import ensure_can_charge
 from paygate.vault import service as vault
 
 DECLINES = simulator.DECLINES
 PROCESSOR_REFUSED = "PROCESSOR_ERROR"
 IN_FLIGHT = "in_flight"
+AUTHENTICATION_REQUIRED = (
+    "AUTHENTICATION_REQUIRED",
+    "authentication_required: the card asks the customer to authenticate, which an off-session payment "
+    "cannot do; bring the customer back on session",
+)
 
 
 def processing_delay_seconds(settings: Processing) -> int:
@@ -57,6 +62,7 @@ def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentReque
         card_last4=card.get("last4"),
         wallet=payment.get("wallet"),  # a wallet payment's wallet (docs/connectors.md#wallets)
         return_url=next_action.provider_return_url(payment),  # 3-D Secure at a provider: back to us
+        off_session=bool(payment.get("off_session")),
     )
 
 
@@ -113,7 +119,13 @@ def _claimer(payment_id: str) -> dispatch.Claim:
 
 
 def decide(payment: dict[str, Any], attempt: int, settings: Processing) -> dispatch.Dispatched:
-    """Route and call the attempt's connector(s); what it came to, with its calls and trace."""
+    """Route and call the attempt's connector(s); what it came to, with its calls and trace. A setup
+    intent's card verification is the gateway's own (docs/payment-methods.md): the simulator."""
+    if payment.get("setup_intent_id"):
+        request = authorization_request(payment, attempt)
+        result = simulator.SimulatorConnector(settings).authorize(request)
+        steps = {"steps": ["card verification of a setup intent: the gateway's own (simulator)"]}
+        return dispatch.Dispatched(result, [dispatch.call_record(request, result, None, False)], steps)
     return dispatch.authorize(
         payment["merchant_id"],
         payment["mode"],
@@ -150,6 +162,8 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
         _keep(payment, done)
         return "pending"
     _forget_cvc(payment)
+    if result.outcome is Outcome.REQUIRES_ACTION and payment.get("off_session"):
+        return record_outcome(payment, False, AUTHENTICATION_REQUIRED, done=done, declined=True)
     if (secure := next_action.on_result(payment, done)) is not None:  # 3-D Secure: payments/next_action.py
         return secure
     if result.outcome is Outcome.SUCCEEDED:
@@ -267,6 +281,8 @@ def record_outcome(
     )
     if parent:
         writes.append(parent)
+    if with_parent and payment.get("setup_intent_id"):  # a card verification moves its setup intent
+        writes.extend(setup_intents.outcome_writes(payment, success, (code, description), expected, now))
     if not success and declined and payment.get("throttle_key"):
         writes.append(checkout_limits.decline_counted(payment["throttle_key"], clock.now().timestamp()))
     writes.extend(also)

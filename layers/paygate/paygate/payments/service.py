@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from paygate.core import clock, dynamo
-from paygate.core.errors import Conflict, InvalidState, MerchantUnavailable, TooManyAttempts
+from paygate.core.errors import BadRequest, Conflict, InvalidState, MerchantUnavailable, TooManyAttempts
 from paygate.core.ids import new_id
 from paygate.merchants import service as merchants
 from paygate.merchants.models import Principal
@@ -24,7 +24,10 @@ from paygate.payments.models import (
     PublicPayment,
 )
 from paygate.payments.transitions import Stale, payment_write, retrying
+from paygate.vault import payment_methods
 from paygate.vault import service as vault
+
+SHOWN_CARD = ("network", "last4", "expiry_month", "expiry_year", "holder_name")
 
 
 def create_order(principal: Principal, data: OrderIn) -> Order:
@@ -120,9 +123,12 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
         if client_ip:
             throttle = checkout_limits.client_key(client_ip)
             checkout_limits.admit(throttle)
+    if principal is None and data.off_session:
+        raise BadRequest("a checkout payment is on session", "off_session")
+    saved, hold = saved_method(order, data)
     # the card is sealed only now that nothing above refused the request, and written with the payment
     sealed = sealed_card(order, data)
-    payment = new_payment(order, data, ("order_id", order["id"]), payment_id, sealed)
+    payment = new_payment(order, data, ("order_id", order["id"]), payment_id, sealed, saved)
     if throttle:
         payment["throttle_key"] = throttle
     attempt = store.change(
@@ -134,12 +140,17 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
         most=checkout_limits.ORDER_ATTEMPTS,
         **owner_values(order),
     )
-    reasons = dynamo.transact([dynamo.put_op(store.table(), payment), attempt, *vault_writes(sealed)])
+    writes = [dynamo.put_op(store.table(), payment), attempt, *vault_writes(sealed), *hold]
+    reasons = dynamo.transact(writes)
     if reasons:
         if reasons[0] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
             return Payment.model_validate(store.get(payment["id"]))
         if reasons[1] == "ConditionalCheckFailed":
             _refuse(store.get(order["id"]) or order)
+        if hold and reasons[-1] == "ConditionalCheckFailed":
+            raise BadRequest(
+                f"payment method {data.payment_method} cannot be used any more", "payment_method"
+            )
         raise Conflict("the payment could not be recorded; retry the request")
     return Payment.model_validate(payment)
 
@@ -180,6 +191,23 @@ def sealed_card(owner: dict[str, Any], details: MethodIn) -> vault.SealedCard | 
     return vault.seal_card(details.card, owner["merchant_id"], owner["mode"])
 
 
+def saved_method(
+    owner: dict[str, Any], details: MethodIn
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The saved method a payment names (``payment_method``), checked for the owner's customer and
+    ``off_session``, and the write that holds it in the payment's transaction (docs/payment-methods.md)."""
+    if details.payment_method is None:
+        return None, []
+    item, hold = payment_methods.for_payment(
+        details.payment_method,
+        owner["merchant_id"],
+        owner["mode"],
+        owner.get("customer"),
+        details.off_session,
+    )
+    return item, [hold]
+
+
 def vault_writes(sealed: vault.SealedCard | None) -> list[dict[str, Any]]:
     """The vault's Puts, last in a payment's transaction (its cancellation reasons keep their places)."""
     return sealed.writes if sealed is not None else []
@@ -191,6 +219,7 @@ def new_payment(
     parent: tuple[str, str],
     payment_id: str | None = None,
     sealed: vault.SealedCard | None = None,
+    saved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The stored item of a new pending payment ``payment_id`` for ``owner`` (an order or an intent).
 
@@ -199,7 +228,16 @@ def new_payment(
     """
     now = clock.iso_now()
     card = None
-    if details.card is not None:
+    method, vpa, card_token = details.method, details.vpa, sealed.card.token if sealed is not None else None
+    if saved is not None:  # a saved method: its card's token and shown facts, or its VPA
+        method, vpa, card_token = (
+            saved["method_type"],
+            (saved.get("upi") or {}).get("vpa"),
+            saved.get("card_token"),
+        )
+        if saved.get("card"):
+            card = {name: saved["card"].get(name) for name in SHOWN_CARD}
+    elif details.card is not None:
         if sealed is None:
             raise ValueError("a card payment's card must be sealed for the vault first (sealed_card)")
         number = details.card.number.get_secret_value()
@@ -218,11 +256,13 @@ def new_payment(
         "amount": owner["amount"],
         "currency": owner["currency"],
         "status": "pending",
-        "method": details.method,
-        "vpa": details.vpa,
+        "method": method,
+        "vpa": vpa,
         "wallet": details.wallet,  # a wallet payment's wallet (docs/connectors.md#wallets)
         "card": card,
-        "card_token": sealed.card.token if sealed is not None else None,
+        "card_token": card_token,
+        "payment_method": details.payment_method,
+        "off_session": details.off_session,
         "captured": False,
         "amount_captured": 0,
         "amount_refunded": 0,
