@@ -255,3 +255,14 @@ def test_a_deleted_or_unknown_customer_cannot_be_charged(
         refused = other.post("/api/v1/orders", {"amount": 5_000, "customer": mine["id"]})
         assert refused.status_code == 400 and error_of(refused)["field"] == "customer"
         assert other.get(f"{PATH}/{mine['id']}/refunds").status_code == 404
+
+
+@pytest.mark.parametrize("customer_id", ["cus_" + "x" * 3000, "%00", "cus_ü"])
+def test_odd_ids_are_a_404(api: Api, customer_id: str) -> None:
+    for answer in (
+        api.get(f"{PATH}/{customer_id}"),
+        api.patch(f"{PATH}/{customer_id}", {"name": "x"}),
+        _delete(api, f"{PATH}/{customer_id}"),
+        api.get(f"{PATH}/{customer_id}/payments"),
+    ):
+        assert answer.status_code == 404, answer.text
