@@ -34,6 +34,7 @@ def test_every_dead_letter_queue_and_the_stream_failures_queue_alarm_to_the_aler
         "paygate-provider-events-dlq",
         "paygate-challenge-timeouts-dlq",
         "paygate-stream-failures",
+        "paygate-customers-stream-failures",
     }
 
     pages = boto3.client("cloudwatch", region_name=gateway.region).get_paginator("describe_alarms").paginate()

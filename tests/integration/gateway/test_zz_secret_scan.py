@@ -35,6 +35,7 @@ def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
         "Webhooks/WebhooksTable",
         "Connectors/ConnectorsTable",
         "Vault/VaultTable",
+        "Customers/CustomersTable",
     ):
         for page in client.get_paginator("scan").paginate(TableName=gateway.physical(table)):
             items.extend(page["Items"])

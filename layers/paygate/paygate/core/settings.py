@@ -188,3 +188,11 @@ class ChallengeEnv(EnvSettings):
     challenge_timeout_seconds: int = 600
     public_url: str = ""
     challenge_timeout_queue_url: str = ""
+
+
+# --- customers (issue 18 item 1: docs/customers.md) -------------------------------------------------
+class CustomersTable(EnvSettings):
+    """The Customers stack's table; set on its own functions and on the Payments functions that take a
+    ``customer`` (orders, intents) or list a customer's payments and refunds."""
+
+    customers_table: str

@@ -2,7 +2,8 @@
 
 A stream record (old and new image of one object) maps to zero or more event types; ``data`` is the
 object as the API returns it. The catalog follows the seed names (``order.paid``, ``payment.*``,
-``refund.*``) and Stripe's for intents (``payment_intent.*``).
+``refund.*``) and Stripe's for intents (``payment_intent.*``) and customers (``customer.*``: every
+change of a customer is ``customer.updated``, its soft delete ``customer.deleted``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from paygate.customers.models import Customer
 from paygate.payments.models import Order, Payment, PaymentIntent
 from paygate.payments.setup_intent_models import SetupIntent
 from paygate.refunds.models import Refund
@@ -21,6 +23,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "payment_intent": PaymentIntent,
     "refund": Refund,
     "setup_intent": SetupIntent,
+    "customer": Customer,
 }
 CATALOG = (
     "order.created",
@@ -46,6 +49,9 @@ CATALOG = (
     "setup_intent.succeeded",  # the method is saved to the customer, with its mandate
     "setup_intent.setup_failed",
     "setup_intent.canceled",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
 )
 _ON_CREATE = {
     "order": ("order.created",),
@@ -53,6 +59,7 @@ _ON_CREATE = {
     "refund": ("refund.created",),
     "payment_intent": ("payment_intent.created",),
     "setup_intent": ("setup_intent.created",),
+    "customer": ("customer.created",),
 }
 _ON_STATUS = {
     ("order", "paid"): ("order.paid",),
@@ -81,6 +88,12 @@ def event_types(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple
     kind, status = new["type"], new.get("status")
     if old is None:
         return _ON_CREATE[kind]
+    if kind == "customer":  # no status: each new version is an update, the soft delete its own event
+        if new.get("version") == old.get("version"):
+            return ()
+        return (
+            ("customer.deleted",) if new.get("deleted") and not old.get("deleted") else ("customer.updated",)
+        )
     before = old.get("status")
     if status == before:
         return ()

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from paygate.core import aws
+from paygate.core import aws, dynamo
 from paygate.core.ids import derived_id
 from paygate.core.settings import EventsEnv
 from paygate.events.catalog import api_view, event_types
@@ -75,3 +75,19 @@ def publish(changes: list[Change]) -> list[str]:
                 if result.get("ErrorCode")
             )
     return sorted(set(failed), key=int)
+
+
+def _image(record: dict[str, Any], name: str) -> dict[str, Any] | None:
+    image = record["dynamodb"].get(name)
+    return dynamo.from_item(image) if image else None
+
+
+def publish_records(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """An outbox publisher's whole work on one batch of DynamoDB stream records (every context's
+    publisher function is this call): the answer Lambda reads (``ReportBatchItemFailures``)."""
+    changes = [
+        Change(r["dynamodb"]["SequenceNumber"], _image(r, "OldImage"), _image(r, "NewImage")) for r in records
+    ]
+    failed = publish(changes)
+    # a stream retries from the first failure on: report that one
+    return {"batchItemFailures": [{"itemIdentifier": failed[0]}] if failed else []}

@@ -16,6 +16,7 @@ from typing import Any
 from paygate.core import clock, dynamo
 from paygate.core.errors import Conflict, InvalidState
 from paygate.core.ids import new_id
+from paygate.customers import service as customers
 from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, provider_calls, store
 from paygate.payments.access import owned
@@ -28,6 +29,8 @@ KIND = "payment_intent"
 
 
 def create_intent(principal: Principal, data: IntentIn) -> PaymentIntent:
+    if data.customer:
+        customers.check_chargeable(data.customer, principal.merchant_id, principal.mode)
     now = clock.iso_now()
     intent = {
         "id": new_id("pi"),
@@ -41,6 +44,7 @@ def create_intent(principal: Principal, data: IntentIn) -> PaymentIntent:
         "metadata": data.metadata,
         "capture_method": data.capture_method,
         "status": "requires_payment_method",
+        "customer": data.customer,
         "created_at": now,
         "updated_at": now,
     }
@@ -80,6 +84,8 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
             if store.get(payment_id) is not None:  # this request ran before (see ids.derived_ids)
                 return PaymentIntent.model_validate(intent)
             raise
+        if intent.get("customer"):  # deleted since the intent was made: not charged
+            customers.check_chargeable(intent["customer"], intent["merchant_id"], intent["mode"])
         saved, hold = saved_method(intent, details)
         if not sealed:
             sealed.append(sealed_card(intent, details))

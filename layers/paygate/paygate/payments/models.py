@@ -79,6 +79,9 @@ class OrderIn(_Request):
     amount: MinorUnits
     receipt: str | None = Field(default=None, max_length=40)
     notes: Metadata = {}
+    customer: str | None = Field(
+        default=None, max_length=64, description="a customer (cus_…) of this merchant and mode to charge"
+    )
 
     _check_currency = field_validator("currency")(_currency)
     _check_amount = field_validator("amount")(_at_least_the_minimum)
@@ -222,6 +225,9 @@ class IntentIn(_Request):
     description: str | None = Field(default=None, max_length=1000)
     metadata: Metadata = {}
     capture_method: CaptureMethod = "automatic"
+    customer: str | None = Field(
+        default=None, max_length=64, description="a customer (cus_…) of this merchant and mode to charge"
+    )
 
     _check_currency = field_validator("currency")(_currency)
     _check_amount = field_validator("amount")(_at_least_the_minimum)
@@ -247,6 +253,7 @@ class Order(BaseModel):
     notes: dict[str, Any] = {}
     status: OrderStatus
     attempts: int
+    customer: str | None = None
     mode: str
     created_at: str
     updated_at: str
@@ -339,6 +346,7 @@ class Payment(BaseModel):
     entity: Literal["payment"] = "payment"
     order_id: str | None = None
     payment_intent_id: str | None = None
+    customer: str | None = None
     amount: int
     currency: str
     status: PaymentStatus
@@ -386,6 +394,7 @@ class PaymentIntent(BaseModel):
     last_payment_error: dict[str, Any] | None = None
     next_action: NextAction | None = Field(default=None, description="set while requires_action")
     canceled_at: str | None = None
+    customer: str | None = None
     mode: str
     created_at: str
     updated_at: str

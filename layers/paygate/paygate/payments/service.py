@@ -7,6 +7,7 @@ from typing import Any
 from paygate.core import clock, dynamo
 from paygate.core.errors import BadRequest, Conflict, InvalidState, MerchantUnavailable, TooManyAttempts
 from paygate.core.ids import new_id
+from paygate.customers import service as customers
 from paygate.merchants import service as merchants
 from paygate.merchants.models import Principal
 from paygate.payments import checkout_limits, lifecycle, methods, store
@@ -31,6 +32,8 @@ SHOWN_CARD = ("network", "last4", "expiry_month", "expiry_year", "holder_name")
 
 
 def create_order(principal: Principal, data: OrderIn) -> Order:
+    if data.customer:
+        customers.check_chargeable(data.customer, principal.merchant_id, principal.mode)
     now = clock.iso_now()
     order = {
         "id": new_id("order"),
@@ -44,6 +47,7 @@ def create_order(principal: Principal, data: OrderIn) -> Order:
         "notes": data.notes,
         "status": "created",
         "attempts": 0,
+        "customer": data.customer,
         "created_at": now,
         "updated_at": now,
     }
@@ -92,6 +96,14 @@ def list_payments(
     return _payment_list(page)
 
 
+def list_customer_payments(principal: Principal, customer_id: str, limit: int, offset: int) -> PaymentList:
+    """The payments made for a customer (through its orders and intents), newest first."""
+    customers.check_listable(customer_id, principal.merchant_id, principal.mode)
+    return _payment_list(
+        store.list_for_customer(principal.merchant_id, principal.mode, customer_id, "payment", limit, offset)
+    )
+
+
 def _payment_list(page: dynamo.Page) -> PaymentList:
     items = [Payment.model_validate(item) for item in page.items]
     return PaymentList.of(items, page.has_more)
@@ -117,6 +129,8 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
     payment_id = new_id("pay")
     if first := _ran_before(order, payment_id):
         return first
+    if order.get("customer"):  # deleted since the order was made: not charged
+        customers.check_chargeable(order["customer"], order["merchant_id"], order["mode"])
     throttle = None
     if principal is None:
         ensure_can_charge(order["merchant_id"])
@@ -268,10 +282,11 @@ def new_payment(
         "amount_refunded": 0,
         "capture_method": owner.get("capture_method", "manual"),
         "return_url": details.return_url,  # after a 3-D Secure challenge (payments/next_action.py)
+        "customer": owner.get("customer"),  # the order's or intent's (docs/customers.md)
         "created_at": now,
         "updated_at": now,
     }
-    return store.new_item("payment", payment, parent_id=parent[1])
+    return store.with_customer_keys(store.new_item("payment", payment, parent_id=parent[1]))
 
 
 def capture_payment(principal: Principal, payment_id: str, data: CaptureIn) -> Payment:

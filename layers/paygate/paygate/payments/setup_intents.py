@@ -205,6 +205,8 @@ def _verification(
     details = MethodIn(payment_method=method["id"], return_url=data.return_url)
     item = new_payment(owner, details, ("setup_intent_id", intent["id"]), attempt_id, saved=method)
     item["gsi1pk"] = f"MERCHANT#{intent['merchant_id']}#{intent['mode']}#{ATTEMPT_KIND}"
+    item.pop("gsi3pk", None)  # nor among the customer's payments
+    item.pop("gsi3sk", None)
     return item
 
 

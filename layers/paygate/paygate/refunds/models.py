@@ -22,6 +22,7 @@ class Refund(BaseModel):
     id: str
     entity: Literal["refund"] = "refund"
     payment_id: str
+    customer: str | None = None
     amount: int
     currency: str
     status: RefundStatus

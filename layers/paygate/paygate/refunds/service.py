@@ -13,6 +13,7 @@ from paygate.connectors.base import Outcome
 from paygate.core import clock, dynamo
 from paygate.core.errors import BadRequest, Conflict, InvalidState, ProcessorUnavailable
 from paygate.core.ids import new_id
+from paygate.customers import service as customers
 from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, provider_calls, provider_refs, store
 from paygate.payments.access import owned
@@ -59,10 +60,11 @@ def _refund_item(
         "currency": payment["currency"],
         "status": "pending",
         "reason": reason,
+        "customer": payment.get("customer"),  # the payment's (docs/customers.md)
         "created_at": now,
         "updated_at": now,
     }
-    return store.new_item("refund", refund, payment["id"])
+    return store.with_customer_keys(store.new_item("refund", refund, payment["id"]))
 
 
 def get_refund(principal: Principal, refund_id: str) -> Refund:
@@ -74,6 +76,14 @@ def list_payment_refunds(principal: Principal, payment_id: str, limit: int, offs
     page = store.list_children(payment_id, limit, offset)
     items = [Refund.model_validate(item) for item in page.items]
     return RefundList.of(items, page.has_more)
+
+
+def list_customer_refunds(principal: Principal, customer_id: str, limit: int, offset: int) -> RefundList:
+    """The refunds of a customer's payments, newest first."""
+    customers.check_listable(customer_id, principal.merchant_id, principal.mode)
+    merchant_id, mode = principal.merchant_id, principal.mode
+    page = store.list_for_customer(merchant_id, mode, customer_id, "refund", limit, offset)
+    return RefundList.of([Refund.model_validate(item) for item in page.items], page.has_more)
 
 
 def list_refunds(principal: Principal, limit: int, offset: int) -> RefundList:

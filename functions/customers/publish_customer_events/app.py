@@ -1,0 +1,13 @@
+"""Customers table stream -> customer.* CloudEvents on the EventBridge bus (the context's outbox)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from paygate.core.observability import logger, tracer
+from paygate.events.publish import publish_records
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return publish_records(event["Records"])

@@ -1,0 +1,3 @@
+"""Customers: the merchant's payers, their contacts, preferences and default payment method.
+
+See docs/customers.md."""
