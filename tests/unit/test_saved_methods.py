@@ -34,7 +34,9 @@ PAN = "4242424242424242"
 CHALLENGED = "4000002500003155"  # 3-D Secure on session; exempt off session once set up
 ALWAYS = "4000002760003184"  # 3-D Secure on every payment, off session too
 FAILS_AUTHENTICATION = "4000008400001280"
-ACCEPTANCE = {"customer_acceptance": {"type": "online", "online": {"ip_address": "203.0.113.9", "user_agent": "UA/1"}}}
+ACCEPTANCE = {
+    "customer_acceptance": {"type": "online", "online": {"ip_address": "203.0.113.9", "user_agent": "UA/1"}}
+}
 
 
 @pytest.fixture(autouse=True)
@@ -44,12 +46,20 @@ def world() -> Iterator[None]:
     with tables_world(tables, **env), vault_key():
         paygate_settings._cache.clear()
         for merchant_id in (MERCHANT.merchant_id, OTHER.merchant_id):
-            merchants.create_merchant(MerchantIn(name="Shop", email=f"{merchant_id}@example.com"), merchant_id=merchant_id)
+            merchants.create_merchant(
+                MerchantIn(name="Shop", email=f"{merchant_id}@example.com"), merchant_id=merchant_id
+            )
         yield
 
 
 def _card(number: str = PAN, month: int = 7) -> dict[str, Any]:
-    return {"number": number, "expiry_month": month, "expiry_year": 2031, "cvv": "123", "holder_name": "A Payer"}
+    return {
+        "number": number,
+        "expiry_month": month,
+        "expiry_year": 2031,
+        "cvv": "123",
+        "holder_name": "A Payer",
+    }
 
 
 def _customer(principal: Principal = MERCHANT) -> str:
@@ -91,7 +101,12 @@ def _order_for(customer: str, amount: int = 5_000) -> str:
 def test_a_saved_card_shows_its_facts_and_its_vault_item_holds_ciphertext_only() -> None:
     method = _method()
     card = method.card
-    assert card is not None and (card.network, card.last4, card.expiry_month, card.country) == ("visa", "4242", 7, "US")
+    assert card is not None and (card.network, card.last4, card.expiry_month, card.country) == (
+        "visa",
+        "4242",
+        7,
+        "US",
+    )
     assert card.fingerprint and method.customer is None and method.type == "card"
     dump = str(boto3.client("dynamodb").scan(TableName="world-VaultTable")["Items"])
     assert PAN not in dump and "123'" not in dump.replace("'N': '123'", "")
@@ -128,14 +143,18 @@ def test_another_tenant_or_mode_never_sees_or_uses_a_method() -> None:
 
 def test_update_expiry_reaches_the_vault_card_that_authorizations_read() -> None:
     method = _method()
-    updated = payment_methods.update(MERCHANT, method.id, PaymentMethodUpdate(card={"expiry_month": 3, "expiry_year": 2033}))
+    updated = payment_methods.update(
+        MERCHANT, method.id, PaymentMethodUpdate(card={"expiry_month": 3, "expiry_year": 2033})
+    )
     assert (updated.card.expiry_month, updated.card.expiry_year) == (3, 2033)
     token = payment_methods.store.objects.get(method.id)["card_token"]
     revealed = vault.reveal(token, MERCHANT.merchant_id, "test")
     assert revealed is not None and (revealed.number, revealed.exp_month, revealed.exp_year) == (PAN, 3, 2033)
     upi = payment_methods.create(MERCHANT, PaymentMethodIn(type="upi", upi={"vpa": "a@okaxis"}))
     with pytest.raises(BadRequest) as refused:
-        payment_methods.update(MERCHANT, upi.id, PaymentMethodUpdate(card={"expiry_month": 3, "expiry_year": 2033}))
+        payment_methods.update(
+            MERCHANT, upi.id, PaymentMethodUpdate(card={"expiry_month": 3, "expiry_year": 2033})
+        )
     assert refused.value.field == "card"
 
 
@@ -163,7 +182,9 @@ def test_a_customers_method_pays_only_that_customers_orders_and_off_session_need
         service.create_payment(MERCHANT, PaymentIn(order_id=_order_for(bob), payment_method=method.id))
     assert refused.value.field == "payment_method"
     with pytest.raises(BadRequest) as refused:  # attached without a setup intent: no mandate
-        service.create_payment(MERCHANT, PaymentIn(order_id=_order_for(ada), payment_method=method.id, off_session=True))
+        service.create_payment(
+            MERCHANT, PaymentIn(order_id=_order_for(ada), payment_method=method.id, off_session=True)
+        )
     assert refused.value.field == "off_session"
     paid = service.create_payment(MERCHANT, PaymentIn(order_id=_order_for(ada), payment_method=method.id))
     item = store.get(paid.id)
@@ -176,7 +197,10 @@ def test_a_method_without_a_customer_is_used_once_even_by_two_payments_at_once()
     method = _method()
     orders = [service.create_order(MERCHANT, OrderIn(amount=5_000)).id for _ in range(4)]
     outcomes = at_once(
-        *[lambda o=o: service.create_payment(MERCHANT, PaymentIn(order_id=o, payment_method=method.id)) for o in orders]
+        *[
+            lambda o=o: service.create_payment(MERCHANT, PaymentIn(order_id=o, payment_method=method.id))
+            for o in orders
+        ]
     )
     made = [o for o in outcomes if not isinstance(o, Exception)]
     refused = [o for o in outcomes if isinstance(o, BadRequest)]
@@ -184,7 +208,9 @@ def test_a_method_without_a_customer_is_used_once_even_by_two_payments_at_once()
     assert all(r.field == "payment_method" for r in refused)
 
 
-def test_a_payment_racing_a_detach_is_never_made_with_the_dead_method(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_payment_racing_a_detach_is_never_made_with_the_dead_method(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     customer = _customer()
     method = _method(customer=customer)
     order = _order_for(customer)
@@ -231,10 +257,15 @@ def test_setup_with_3ds_waits_for_the_challenge_then_saves_the_card() -> None:
     _complete_challenge(intent["latest_attempt"])
     done = store.get(intent["id"])
     assert done["status"] == "succeeded" and done.get("next_action") is None
-    assert payment_methods.list_for_customer(MERCHANT, customer, "card", 10, 0).items[0].id == done["payment_method"]
+    assert (
+        payment_methods.list_for_customer(MERCHANT, customer, "card", 10, 0).items[0].id
+        == done["payment_method"]
+    )
     # off session, the set-up card is exempt from the challenge it asks for on session
     order = _order_for(customer)
-    off = service.create_payment(MERCHANT, PaymentIn(order_id=order, payment_method=done["payment_method"], off_session=True))
+    off = service.create_payment(
+        MERCHANT, PaymentIn(order_id=order, payment_method=done["payment_method"], off_session=True)
+    )
     assert _run_attempt(off.id) == "success"
 
 
@@ -254,10 +285,15 @@ def test_an_off_session_payment_the_card_wants_to_authenticate_fails_authenticat
     intent = _setup(customer, ALWAYS)
     _complete_challenge(intent["latest_attempt"])
     method_id = store.get(intent["id"])["payment_method"]
-    off = service.create_payment(MERCHANT, PaymentIn(order_id=_order_for(customer), payment_method=method_id, off_session=True))
+    off = service.create_payment(
+        MERCHANT, PaymentIn(order_id=_order_for(customer), payment_method=method_id, off_session=True)
+    )
     assert _run_attempt(off.id) == "failed"
     failed = store.get(off.id)
-    assert failed["error_code"] == "AUTHENTICATION_REQUIRED" and "authentication_required" in failed["error_description"]
+    assert (
+        failed["error_code"] == "AUTHENTICATION_REQUIRED"
+        and "authentication_required" in failed["error_description"]
+    )
     assert failed.get("next_action") is None
     assert event_types({**failed, "status": "pending"}, failed) == ("payment.failed",)
 
@@ -268,7 +304,9 @@ def test_a_upi_setup_is_saved_at_once_and_a_setup_can_be_canceled_not_reconfirme
     done = setup_intents.confirm(
         MERCHANT,
         intent.id,
-        SetupConfirmIn.model_validate({"payment_method_data": {"type": "upi", "upi": {"vpa": "ada@okaxis"}}, "mandate_data": ACCEPTANCE}),
+        SetupConfirmIn.model_validate(
+            {"payment_method_data": {"type": "upi", "upi": {"vpa": "ada@okaxis"}}, "mandate_data": ACCEPTANCE}
+        ),
     )
     assert done.status == "succeeded" and done.mandate is not None
     assert payment_methods.get(MERCHANT, done.payment_method).customer == customer
@@ -277,7 +315,16 @@ def test_a_upi_setup_is_saved_at_once_and_a_setup_can_be_canceled_not_reconfirme
     other = setup_intents.create(MERCHANT, SetupIntentIn(customer=customer))
     assert setup_intents.cancel(MERCHANT, other.id).status == "canceled"
     with pytest.raises(InvalidState):
-        setup_intents.confirm(MERCHANT, other.id, SetupConfirmIn.model_validate({"payment_method_data": {"type": "upi", "upi": {"vpa": "a@okaxis"}}, "mandate_data": ACCEPTANCE}))
+        setup_intents.confirm(
+            MERCHANT,
+            other.id,
+            SetupConfirmIn.model_validate(
+                {
+                    "payment_method_data": {"type": "upi", "upi": {"vpa": "a@okaxis"}},
+                    "mandate_data": ACCEPTANCE,
+                }
+            ),
+        )
 
 
 def test_setup_bad_input_names_the_field() -> None:
@@ -288,7 +335,13 @@ def test_setup_bad_input_names_the_field() -> None:
         ({"mandate_data": ACCEPTANCE}, "payment_method"),
         ({"payment_method": "pm_00000000000000", "mandate_data": ACCEPTANCE}, "payment_method"),
         ({"payment_method_data": {"type": "card"}, "mandate_data": ACCEPTANCE}, "card"),
-        ({"payment_method_data": {"type": "upi", "upi": {"vpa": "a@okaxis"}}, "mandate_data": {"customer_acceptance": {"type": "online"}}}, "mandate_data"),
+        (
+            {
+                "payment_method_data": {"type": "upi", "upi": {"vpa": "a@okaxis"}},
+                "mandate_data": {"customer_acceptance": {"type": "online"}},
+            },
+            "mandate_data",
+        ),
     ]
     for body, field in cases:
         with pytest.raises(BadRequest) as refused:

@@ -21,7 +21,10 @@ def create_public_payment(payment: Annotated[PaymentIn, Body()]) -> Response[Pub
         payment,
         lambda: PublicPayment.model_validate(
             service.create_payment(
-                None, payment, app.current_event.request_context.identity.source_ip
+                None,
+                payment,
+                app.current_event.request_context.identity.source_ip,
+                app.current_event.get_header_value("user-agent"),
             ).model_dump()
         ),
     )

@@ -34,6 +34,7 @@ PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in
     "wallet",  # a wallet payment's wallet (docs/connectors.md#wallets)
     "off_session",  # a saved method charged without the customer (docs/payment-methods.md)
     "setup_intent_id",  # a setup intent's card verification
+    "save_method",  # the method its card becomes if it succeeds (save_payment_method)
 )
 
 

@@ -21,7 +21,14 @@ from paygate.merchants.models import Principal
 from paygate.payments import lifecycle, provider_calls, store
 from paygate.payments.access import owned
 from paygate.payments.models import IntentCaptureIn, IntentIn, IntentList, MethodIn, PaymentIntent
-from paygate.payments.service import new_payment, saved_method, sealed_card, vault_writes
+from paygate.payments.service import (
+    acceptance,
+    card_to_save,
+    new_payment,
+    saved_method,
+    sealed_card,
+    vault_writes,
+)
 from paygate.payments.transitions import Stale, payment_write, pinned, retrying
 from paygate.vault import service as vault
 
@@ -90,6 +97,9 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
         if not sealed:
             sealed.append(sealed_card(intent, details))
         payment = new_payment(intent, details, ("payment_intent_id", intent_id), payment_id, sealed[0], saved)
+        saving = card_to_save(intent, details, sealed[0], acceptance(principal, details, None, None))
+        if saving:
+            payment["save_method"] = saving[0]["Put"]["Item"]["id"]["S"]
         sets = {
             "status": "processing",
             "latest_payment_id": payment["id"],
@@ -97,7 +107,13 @@ def confirm_intent(principal: Principal, intent_id: str, details: MethodIn) -> P
             "updated_at": payment["created_at"],
         }
         _commit(
-            [dynamo.put_op(store.table(), payment), pinned(intent, sets), *vault_writes(sealed[0]), *hold]
+            [
+                dynamo.put_op(store.table(), payment),
+                pinned(intent, sets),
+                *vault_writes(sealed[0]),
+                *hold,
+                *saving,
+            ]
         )
         return PaymentIntent.model_validate({**intent, **sets})
 

@@ -132,6 +132,32 @@ class CardIn(_Request):
 RETURN_URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 
+class OnlineAcceptanceIn(_Request):
+    ip_address: str = Field(min_length=2, max_length=45, pattern=r"^[0-9A-Fa-f:.]+$")
+    user_agent: str = Field(min_length=1, max_length=500)
+
+
+class CustomerAcceptanceIn(_Request):
+    type: Literal["online", "offline"]
+    online: OnlineAcceptanceIn | None = None
+
+
+class MandateDataIn(_Request):
+    """The customer's acceptance of later charges, as the merchant's page saw it (their IP address and
+    browser): what a mandate records (docs/payment-methods.md)."""
+
+    customer_acceptance: CustomerAcceptanceIn
+
+    def check(self) -> None:
+        acceptance = self.customer_acceptance
+        if acceptance.type == "online" and acceptance.online is None:
+            raise BadRequest(
+                "an online acceptance needs online.ip_address and online.user_agent", "mandate_data"
+            )
+        if acceptance.type == "offline" and acceptance.online is not None:
+            raise BadRequest("an offline acceptance takes no online details", "mandate_data")
+
+
 class MethodIn(_Request):
     """Payment method details, as a payment or an intent confirmation carries them."""
 
@@ -150,6 +176,14 @@ class MethodIn(_Request):
     vpa: str | None = Field(default=None, max_length=320)
     card: CardIn | None = None
     wallet: Wallet | None = Field(default=None, description="a wallet payment's wallet")
+    save_payment_method: bool = Field(
+        default=False,
+        description="save the card to the order's or intent's customer when the payment succeeds (the "
+        "checkout's consent box); with mandate_data (or at the checkout) it may be charged off session later",
+    )
+    mandate_data: MandateDataIn | None = Field(
+        default=None, description="the customer's acceptance of later off-session charges of the saved card"
+    )
     return_url: str | None = Field(
         default=None,
         max_length=2048,
@@ -169,13 +203,21 @@ class MethodIn(_Request):
     def check_details(self) -> None:
         """Cross-field rule, raised with the field to fix (a model validator could not name it)."""
         if self.payment_method is not None:
-            for name in ("method", "card", "vpa", "wallet"):
+            for name in ("method", "card", "vpa", "wallet", "mandate_data"):
                 if getattr(self, name) is not None:
                     raise BadRequest(f"a payment with payment_method takes no {name}", name)
+            if self.save_payment_method:
+                raise BadRequest("the payment_method is saved already", "save_payment_method")
             self._check_return_url()
             return
         if self.off_session:
             raise BadRequest("an off-session payment needs a saved payment_method", "off_session")
+        if self.save_payment_method and self.method != "card":
+            raise BadRequest("only a card is saved from a payment", "save_payment_method")
+        if self.mandate_data is not None:
+            if not self.save_payment_method:
+                raise BadRequest("mandate_data goes with save_payment_method", "mandate_data")
+            self.mandate_data.check()
         if self.method is None:
             raise BadRequest("give method (with its details) or payment_method", "method")
         if self.method == "upi" and self.vpa is None:
@@ -400,14 +442,27 @@ class PaymentIntent(BaseModel):
     updated_at: str
 
 
+class SavedCardChoice(BaseModel):
+    """A saved card the checkout may offer: what the card's own holder would recognise, no more."""
+
+    id: str = Field(description="the payment method (pm_…) to pay with")
+    network: str
+    last4: str
+    expiry_month: int
+    expiry_year: int
+
+
 class PublicOrder(BaseModel):
-    """What a payer may see of an order: no notes, receipt or merchant ids."""
+    """What a payer may see of an order: no notes, receipt or merchant ids. An order made for a
+    customer also offers the customer's saved cards and a box to save the card."""
 
     id: str
     amount: int
     currency: str
     status: OrderStatus
     merchant_name: str
+    saved_cards: list[SavedCardChoice] = Field(default_factory=list)
+    can_save_card: bool = Field(default=False, description="the order is for a customer: a card may be saved")
 
 
 PUBLIC_DECLINE = ("PAYMENT_DECLINED", "the payment was declined; try again or use another payment method")

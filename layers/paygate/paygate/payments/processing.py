@@ -25,6 +25,7 @@ from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
 from paygate.payments import checkout_limits, next_action, provider_refs, setup_intents, store
 from paygate.payments.service import ensure_can_charge
+from paygate.vault import payment_methods
 from paygate.vault import service as vault
 
 DECLINES = simulator.DECLINES
@@ -281,6 +282,8 @@ def record_outcome(
     )
     if parent:
         writes.append(parent)
+    if success and payment.get("save_method") and (save := payment_methods.save_op(payment["save_method"])):
+        writes.append(save)  # the card the payment asked to save (save_payment_method)
     if with_parent and payment.get("setup_intent_id"):  # a card verification moves its setup intent
         writes.extend(setup_intents.outcome_writes(payment, success, (code, description), expected, now))
     if not success and declined and payment.get("throttle_key"):

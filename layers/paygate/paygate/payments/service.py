@@ -63,7 +63,14 @@ def get_order(principal: Principal, order_id: str) -> Order:
 def get_public_order(order_id: str) -> PublicOrder:
     order = owned(None, "order", order_id)
     merchant = merchants.get_merchant(order["merchant_id"])
-    return PublicOrder(**order, merchant_name=merchant.name)
+    customer = order.get("customer")
+    cards = payment_methods.cards_of(customer, order["merchant_id"], order["mode"]) if customer else []
+    return PublicOrder(
+        **order,
+        merchant_name=merchant.name,
+        saved_cards=[{"id": card["id"], **card["card"]} for card in cards],
+        can_save_card=bool(customer),
+    )
 
 
 def list_orders(principal: Principal, limit: int, offset: int) -> OrderList:
@@ -117,7 +124,9 @@ def get_public_payment(payment_id: str) -> PublicPayment:
     return PublicPayment.model_validate(owned(None, "payment", payment_id))
 
 
-def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str | None = None) -> Payment:
+def create_payment(
+    principal: Principal | None, data: PaymentIn, client_ip: str | None = None, user_agent: str | None = None
+) -> Payment:
     """A payment on an order: ``pending`` now, decided later by the payment_processing workflow.
 
     ``principal=None`` is the public checkout: the order's own merchant and mode apply, the merchant
@@ -143,6 +152,9 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
     # the card is sealed only now that nothing above refused the request, and written with the payment
     sealed = sealed_card(order, data)
     payment = new_payment(order, data, ("order_id", order["id"]), payment_id, sealed, saved)
+    saving = card_to_save(order, data, sealed, acceptance(principal, data, client_ip, user_agent))
+    if saving:
+        payment["save_method"] = saving[0]["Put"]["Item"]["id"]["S"]
     if throttle:
         payment["throttle_key"] = throttle
     attempt = store.change(
@@ -154,7 +166,7 @@ def create_payment(principal: Principal | None, data: PaymentIn, client_ip: str 
         most=checkout_limits.ORDER_ATTEMPTS,
         **owner_values(order),
     )
-    writes = [dynamo.put_op(store.table(), payment), attempt, *vault_writes(sealed), *hold]
+    writes = [dynamo.put_op(store.table(), payment), attempt, *vault_writes(sealed), *hold, *saving]
     reasons = dynamo.transact(writes)
     if reasons:
         if reasons[0] == "ConditionalCheckFailed":  # this request ran before (see ids.derived_ids)
@@ -220,6 +232,37 @@ def saved_method(
         details.off_session,
     )
     return item, [hold]
+
+
+def acceptance(
+    principal: Principal | None, details: MethodIn, client_ip: str | None, user_agent: str | None
+) -> dict[str, Any] | None:
+    """The customer's acceptance of later charges of a card saved by this payment: at the checkout, the
+    consent box ticked from this address and browser; through the API, the merchant's ``mandate_data``."""
+    if not details.save_payment_method:
+        return None
+    if principal is None:
+        if not (client_ip and user_agent):
+            return None
+        return {"type": "online", "online": {"ip_address": client_ip, "user_agent": user_agent[:500]}}
+    if details.mandate_data is None:
+        return None  # saved for on-session payments only
+    return details.mandate_data.customer_acceptance.model_dump(exclude_none=True)
+
+
+def card_to_save(
+    owner: dict[str, Any], details: MethodIn, sealed: vault.SealedCard | None, accepted: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The Put of the method a card payment saves (``save_payment_method``), for its transaction."""
+    if not details.save_payment_method:
+        return []
+    if not owner.get("customer"):
+        raise BadRequest(
+            "a card is saved to a customer: create the order or intent for one", "save_payment_method"
+        )
+    assert sealed is not None  # a card payment (MethodIn.check_details)
+    item = payment_methods.to_save(owner, details.card, sealed, payment_methods.mandate_of(accepted))
+    return [dynamo.put_op(payment_methods.store.objects.table(), item)]
 
 
 def vault_writes(sealed: vault.SealedCard | None) -> list[dict[str, Any]]:

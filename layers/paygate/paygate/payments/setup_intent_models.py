@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from paygate.core.errors import BadRequest
 from paygate.core.pages import Page
-from paygate.payments.models import RETURN_URL_PATTERN, Metadata, NextAction
+from paygate.payments.models import RETURN_URL_PATTERN, MandateDataIn, Metadata, NextAction
 from paygate.vault.methods_models import CUSTOMER_PATTERN, PM_PATTERN, Mandate, PaymentMethodIn
 
 SetupStatus = Literal[
@@ -25,32 +25,6 @@ Usage = Literal["off_session", "on_session"]
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class OnlineAcceptanceIn(_Request):
-    ip_address: str = Field(min_length=2, max_length=45, pattern=r"^[0-9A-Fa-f:.]+$")
-    user_agent: str = Field(min_length=1, max_length=500)
-
-
-class CustomerAcceptanceIn(_Request):
-    type: Literal["online", "offline"]
-    online: OnlineAcceptanceIn | None = None
-
-
-class MandateDataIn(_Request):
-    """The customer's acceptance of later charges, as the merchant's page saw it (their IP address and
-    browser): what a mandate records."""
-
-    customer_acceptance: CustomerAcceptanceIn
-
-    def check(self) -> None:
-        acceptance = self.customer_acceptance
-        if acceptance.type == "online" and acceptance.online is None:
-            raise BadRequest(
-                "an online acceptance needs online.ip_address and online.user_agent", "mandate_data"
-            )
-        if acceptance.type == "offline" and acceptance.online is not None:
-            raise BadRequest("an offline acceptance takes no online details", "mandate_data")
 
 
 class SetupIntentIn(_Request):

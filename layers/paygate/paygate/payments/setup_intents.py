@@ -94,11 +94,7 @@ def _mandate(data: MandateDataIn | None, usage: str) -> dict[str, Any] | None:
                 "an off-session setup records the customer's acceptance: give mandate_data", "mandate_data"
             )
         return None
-    acceptance = data.customer_acceptance
-    accepted: dict[str, Any] = {"type": acceptance.type, "accepted_at": clock.iso_now()}
-    if acceptance.online is not None:
-        accepted["online"] = acceptance.online.model_dump()
-    return {"id": new_id("mandate"), "status": "active", "type": "multi_use", "customer_acceptance": accepted}
+    return payment_methods.mandate_of(data.customer_acceptance.model_dump(exclude_none=True))
 
 
 def confirm(principal: Principal, setup_intent_id: str, data: SetupConfirmIn) -> SetupIntent:

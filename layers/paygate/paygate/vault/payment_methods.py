@@ -34,9 +34,14 @@ PAGE_LIMIT = 100  # a customer's methods are read whole (filtered by type): far 
 def sealed_card_facts(card: CardIn, merchant_id: str, mode: str) -> tuple[dict[str, Any], vault.SealedCard]:
     """The card sealed for the vault (its writes not yet run) and what the method shows of it."""
     sealed = vault.seal_card(card, merchant_id, mode)
+    return card_facts(card, sealed), sealed
+
+
+def card_facts(card: CardIn, sealed: vault.SealedCard) -> dict[str, Any]:
+    """What a method shows of a card sealed for the vault."""
     number = card.number.get_secret_value()
     found = card_issuers.issuer(number, methods.card_network(number))
-    facts = {
+    return {
         "network": sealed.card.network,
         "last4": sealed.card.last4,
         "expiry_month": card.expiry_month,
@@ -46,7 +51,6 @@ def sealed_card_facts(card: CardIn, merchant_id: str, mode: str) -> tuple[dict[s
         "funding": found.funding,
         "holder_name": card.holder_name,
     }
-    return facts, sealed
 
 
 def new_item(
@@ -208,6 +212,37 @@ def attach_op(item: dict[str, Any], customer_id: str, mandate: dict[str, Any] | 
         "attribute_not_exists(#detached_at) AND (attribute_not_exists(#customer) OR #customer = :customer)",
         customer=customer_id,
     )
+
+
+def mandate_of(acceptance: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A new active mandate recording ``acceptance`` ({type, online?}); None without one."""
+    if acceptance is None:
+        return None
+    accepted = {**acceptance, "accepted_at": clock.iso_now()}
+    return {"id": new_id("mandate"), "status": "active", "type": "multi_use", "customer_acceptance": accepted}
+
+
+def to_save(
+    owner: dict[str, Any], card: CardIn, sealed: vault.SealedCard, mandate: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The method a payment's card becomes if the payment succeeds (``save_payment_method``): written
+    with the payment, unattached, and attached to ``owner``'s customer by the success (``save_op``)."""
+    item = new_item(
+        owner["merchant_id"],
+        owner["mode"],
+        "card",
+        card=card_facts(card, sealed),
+        card_token=sealed.card.token,
+    )
+    return {**item, "save_for": {"customer": owner["customer"], "mandate": mandate}}
+
+
+def save_op(pm_id: str) -> dict[str, Any] | None:
+    """The write of a saving payment's success: its method attached as the payment asked."""
+    item = store.objects.get(pm_id)
+    if item is None or not item.get("save_for"):
+        return None
+    return attach_op(item, item["save_for"]["customer"], item["save_for"].get("mandate"))
 
 
 def attached_item(item: dict[str, Any], customer_id: str, mandate: dict[str, Any] | None) -> dict[str, Any]:
