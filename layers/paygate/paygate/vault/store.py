@@ -167,18 +167,18 @@ def scan_pages(
             return
 
 
-def reencrypt(token: str, old: dict[str, Any], sets: dict[str, Any]) -> bool:
-    """The CARD item's ciphertext replaced, only if it still holds what was read (its version and nonce):
-    a concurrent rotation or write never loses a card. Scheme 1's per-card ``data_key`` goes."""
+def reencrypt(token: str, sk: str, old: dict[str, Any], sets: dict[str, Any]) -> bool:
+    """A card's item (``CARD`` or ``CVC``) re-sealed, only if it still holds what was read (its key
+    version and nonce): a concurrent rotation or write never loses a card. Scheme 1's ``data_key`` goes."""
     seen = old.get("key_version")
-    condition = "#nonce = :old_nonce AND " + (
+    version_condition = (
         "#key_version = :old_version" if seen is not None else "attribute_not_exists(#key_version)"
     )
     op = dynamo.update_op(
         table(),
-        {"pk": partition(token), "sk": CARD},
+        {"pk": partition(token), "sk": sk},
         sets=sets,
-        condition=condition,
+        condition=f"#nonce = :old_nonce AND {version_condition}",
         names={"#key_version": "key_version"},
         old_nonce=old["nonce"],
         **({"old_version": seen} if seen is not None else {}),
@@ -212,16 +212,20 @@ def start_run(item: dict[str, Any], previous_run: str | None) -> bool:
     return dynamo.transact([put]) is None
 
 
-def advance_run(scope: str, run_id: str, seen_cursor: str, sets: dict[str, Any], add: dict[str, int]) -> bool:
+def advance_run(
+    scope: str, run_id: str, seen: tuple[str, str], sets: dict[str, Any], add: dict[str, int]
+) -> dict[str, Any] | None:
     """The run's phase, cursor and counts moved on, only from the cursor this run read (one writer per
-    page: a concurrent run of the same scope re-reads and continues from where the other got)."""
+    page: a concurrent run of the same scope re-reads and continues from where the other got).
+    ``seen``: (status, cursor) as read. The item after, or None when it moved meanwhile."""
     op = dynamo.update_op(
         table(),
         {"pk": ROTATION, "sk": scope},
         sets=sets,
         add=add or None,
-        condition="run_id = :run AND #cursor = :seen",
+        condition="run_id = :run AND #status = :seen_status AND #cursor = :seen_cursor",
         run=run_id,
-        seen=seen_cursor,
+        seen_status=seen[0],
+        seen_cursor=seen[1],
     )
-    return dynamo.update(op) is not None
+    return dynamo.update(op)
