@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 from types import ModuleType
 
-from paygate_cli import deploy_watch, dlq, local, merchants, streams
+from paygate_cli import deploy_watch, dlq, local, merchants, streams, vault
 
-COMMAND_GROUPS: tuple[ModuleType, ...] = (local, merchants, dlq, streams, deploy_watch)
+COMMAND_GROUPS: tuple[ModuleType, ...] = (local, merchants, dlq, streams, deploy_watch, vault)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from paygate_cli.main import COMMAND_GROUPS, parser
 from tests.helpers import ROOT
 
 LOCALCLOUD = ROOT / "infra" / "localcloud"
-COMMANDS = {"local", "merchants", "dlq", "streams", "deploy-watch"}
+COMMANDS = {"local", "merchants", "dlq", "streams", "deploy-watch", "vault"}
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -73,7 +73,8 @@ def test_the_operator_commands_start_without_loading_the_runtime() -> None:
         "import sys\n"
         "from paygate_cli.main import parser\n"
         "for argv in (['dlq', 'redrive'], ['streams', 'replay'], ['deploy-watch', '--', 'true'],\n"
-        "             ['merchants', 'create', '--name', 'a', '--email', 'a@example.com']):\n"
+        "             ['merchants', 'create', '--name', 'a', '--email', 'a@example.com'],\n"
+        "             ['vault', 'rotate']):\n"
         "    parser().parse_args(argv)\n"
         "heavy = ('localcloud', 'moto', 'samtranslator')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"

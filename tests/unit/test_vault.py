@@ -116,10 +116,10 @@ def test_a_ciphertext_or_data_key_moved_to_another_card_or_owner_does_not_reveal
         key = {"pk": {"S": f"CARD#{token}"}, "sk": {"S": sk}}
         return client.get_item(TableName="world-VaultTable", Key=key)["Item"]
 
-    moved = {name: stored(first.token, "CARD")[name] for name in ("data_key", "nonce", "ciphertext")}
-    # When the first card's sealed PAN with its data key is copied onto the second card
+    moved = {name: stored(first.token, "CARD")[name] for name in ("key_version", "nonce", "ciphertext")}
+    # When the first card's sealed PAN with its key version is copied onto the second card
     _patch(second.token, "CARD", **moved)
-    # Then KMS refuses the data key under the second card's context: nothing is revealed
+    # Then its tag fails (the associated data names the token): nothing is revealed
     with pytest.raises(CardUnreadable) as refused:
         vault.reveal(second.token, MERCHANT.merchant_id, "test")
     assert PAN not in str(refused.value) and second.token in str(refused.value)
@@ -129,7 +129,7 @@ def test_a_ciphertext_or_data_key_moved_to_another_card_or_owner_does_not_reveal
         vault.reveal(third.token, "mer_other", "live")
     # When a card item is re-labelled as another merchant's (its owner attributes changed)
     _patch(first.token, "CARD", merchant_id={"S": "mer_other"}, mode={"S": "live"})
-    # Then the new "owner" gets nothing either (the data key's context names the real one)
+    # Then the new "owner" gets nothing either (its own key ring's key, the associated data)
     with pytest.raises(CardUnreadable):
         vault.reveal(first.token, "mer_other", "live")
     # When only the sealed PAN (not its data key) is swapped between two cards
@@ -150,7 +150,7 @@ def test_a_ciphertext_or_data_key_moved_to_another_card_or_owner_does_not_reveal
 
 
 @pytest.mark.parametrize(("sk", "attribute", "at"), [("CARD", "ciphertext", 0), ("CARD", "ciphertext", -1),
-                                                     ("CARD", "nonce", 3), ("CARD", "data_key", 40),
+                                                     ("CARD", "nonce", 3),
                                                      ("CVC", "ciphertext", 1)])  # fmt: skip
 def test_one_altered_byte_reveals_nothing_and_says_so_without_card_data(
     world: None, sk: str, attribute: str, at: int

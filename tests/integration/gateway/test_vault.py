@@ -1,10 +1,13 @@
 """The card vault behind the payment routes (docs/vault.md): a card payment, through the merchant API, the
-checkout and an intent confirmation, leaves its card sealed in the vault table and only its token on the
+checkout and an intent confirmation, succeeds through the vault's functions (Lambda Invoke of
+TokenizeCard and RevealCard) and leaves its card sealed in the vault table and only its token on the
 payment item; the answers show no token; the attempt functions' environment reveals the card, for its
-own merchant and mode only; a refused confirmation stores no card."""
+own merchant and mode only; a refused confirmation stores no card; ``paygate vault rotate`` rotates
+twice and the old tokens still reveal and new card payments still succeed."""
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -95,6 +98,60 @@ def test_a_card_payment_keeps_only_a_vault_token_which_reveals_the_card_to_its_o
         assert _revealed(gateway, token, merchant_id, "live") is None
         assert _revealed(gateway, token, "mer_00000000000000", "test") is None
     assert len(tokens) == 3
+
+
+def test_a_card_payment_succeeds_end_to_end_and_the_vault_holds_no_pan_or_cvv_in_clear(
+    gateway: LocalCloud, api: Api, card_answers: dict[str, dict[str, Any]]
+) -> None:
+    settled = api.settled(f"/api/v1/payments/{card_answers['api']['id']}")
+    assert settled["status"] == "success", settled
+    items = _vault_items(gateway)
+    text = str(items) + "".join(
+        bytes(v["B"]).decode("latin-1") for i in items for v in i.values() if "B" in v
+    )
+    assert PAN not in text and PAN[:6] + PAN[6:12] not in text
+    # the cards carry their key version and fingerprint in clear; the key ring its wrapped keys only
+    cards = [i for i in items if i["sk"]["S"] == "CARD"]
+    assert cards and all("key_version" in i and len(i["fingerprint"]["S"]) == 32 for i in cards)
+    assert len({i["fingerprint"]["S"] for i in cards if i["merchant_id"] == cards[0]["merchant_id"]}) == 1
+    assert any(i["pk"]["S"].startswith("KEYRING#") and i["sk"]["S"] == "CURRENT" for i in items)
+
+
+def test_paygate_vault_rotate_twice_keeps_old_tokens_working(
+    gateway: LocalCloud, api: Api, card_answers: dict[str, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from paygate_cli.main import main
+
+    old = {_payment_item(gateway, card_answers["api"]["id"])["card_token"]["S"]}
+    merchant_id = _payment_item(gateway, card_answers["api"]["id"])["merchant_id"]["S"]
+    versions = []
+    for _ in range(2):
+        # When the operator rotates (the CLI invokes RotateVaultKeys in localcloud's process)
+        assert main(["vault", "rotate", "--stack", "paygate", "--region", gateway.region]) == 0
+        counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert counts["done"] is True and counts["failed"] == 0 and counts["key_rings"] >= 1
+        assert counts["re_encrypted"] + counts["already_current"] == counts["cards_scanned"] >= 3
+        ring = next(
+            i
+            for i in _vault_items(gateway)
+            if i["pk"]["S"] == f"KEYRING#{merchant_id}#test" and i["sk"]["S"] == "CURRENT"
+        )
+        versions.append(int(ring["key_version"]["N"]))
+        # Then every card of the vault is under the current version, and the old token still reveals
+        for item in _vault_items(gateway):
+            if (
+                item["sk"]["S"] == "CARD"
+                and item["merchant_id"]["S"] == merchant_id
+                and item["mode"]["S"] == "test"
+            ):
+                assert int(item["key_version"]["N"]) == versions[-1]
+        for token in old:
+            revealed = _revealed(gateway, token, merchant_id, "test")
+            assert revealed is not None and revealed.number == PAN
+    assert versions[1] == versions[0] + 1
+    # and a new card payment still succeeds end to end
+    paid = api.paid(3_000, card(PAN))
+    assert paid["status"] == "success", paid
 
 
 def test_a_refused_card_confirmation_stores_no_card(

@@ -170,11 +170,24 @@ class VaultTable(EnvSettings):
 
 
 class VaultEnv(EnvSettings):
-    """The vault (its own stack): the table of sealed cards and the KMS key their data keys come from.
-    Set only on the functions that store cards (PutItem, GenerateDataKey) or read them (Decrypt)."""
+    """The vault's table (its own stack). Set on the vault's functions, and on the payments functions
+    that commit a sealed card's items in their own transaction or delete a CVC (no KMS there)."""
 
     vault_table: str
+
+
+class VaultKeyEnv(VaultEnv):
+    """Inside the vault's own functions only: the KMS key the key rings' data keys are wrapped by."""
+
     vault_key_id: str
+
+
+class VaultClientEnv(EnvSettings):
+    """The vault's functions a caller invokes (names or ARNs, Vault stack outputs): TokenizeCard for
+    the card-taking functions, RevealCard for the authorizing ones; empty where not granted."""
+
+    vault_tokenize_function: str = ""
+    vault_reveal_function: str = ""
 
 
 # --- 3-D Secure (issue 17 item 5: docs/connectors.md "3-D Secure") ---------------------------------

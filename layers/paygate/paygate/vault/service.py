@@ -1,101 +1,64 @@
-"""The vault's API: store a card, reveal it at authorization, forget its CVC (docs/vault.md).
+"""The vault's API for other contexts (docs/vault.md): seal or store a card, reveal it at
+authorization, forget its CVC, read its facts, update its expiry, destroy it.
 
-Other contexts see a card only as a ``StoredCard`` (token, network, last4, expiry). ``reveal`` is for
-the functions that authorize (their IAM role alone holds ``kms:Decrypt`` on the vault's key).
+Sealing and revealing run in the vault's own functions (``client``: Lambda Invoke of TokenizeCard and
+RevealCard), the only holders of the vault key's KMS grants; the rest reads and writes clear attributes
+of the vault table here, with no KMS at all. Other contexts see a card as a ``StoredCard`` only.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from paygate.connectors.base import Card
-from paygate.core import clock, dynamo
-from paygate.core.errors import Conflict
+from paygate.core import dynamo
+from paygate.core.errors import BadRequest, Conflict
 from paygate.core.ids import has_prefix, new_id
-from paygate.core.settings import VaultEnv
-from paygate.payments import methods
 from paygate.payments.models import CardIn
-from paygate.vault import envelope, store
+from paygate.vault import client, store
+from paygate.vault.client import VaultUnavailable
 from paygate.vault.envelope import CardUnreadable
+from paygate.vault.models import CVC_SECONDS, TOKEN_PREFIX, SealedCard, StoredCard
 
-CVC_SECONDS = 15 * 60  # PCI DSS: sensitive authentication data only until authorization; at most this
-TOKEN_PREFIX = "card"  # noqa: S105 - an id prefix (card_...), not a secret
-
-__all__ = ["CardUnreadable", "SealedCard", "StoredCard", "forget_cvc", "reveal", "seal_card", "store_card"]
-
-
-@dataclass(frozen=True)
-class StoredCard:
-    """What may be shown or stored elsewhere: no PAN, no CVC."""
-
-    token: str
-    network: str
-    last4: str
-    expiry_month: int
-    expiry_year: int
-
-
-@dataclass(frozen=True)
-class SealedCard:
-    """A card encrypted and not yet written: ``writes`` are the TransactWriteItems Puts of its two items,
-    for a caller that commits them with its own writes (a payment and its card, or nothing)."""
-
-    card: StoredCard
-    writes: list[dict[str, Any]] = field(repr=False)
+__all__ = [
+    "CVC_SECONDS",
+    "TOKEN_PREFIX",
+    "CardUnreadable",
+    "SealedCard",
+    "StoredCard",
+    "VaultUnavailable",
+    "card_facts",
+    "destroy",
+    "forget_cvc",
+    "reveal",
+    "seal_card",
+    "store_card",
+    "update_expiry",
+]
 
 
 def seal_card(card: CardIn, merchant_id: str, mode: str) -> SealedCard:
-    """Encrypt ``card`` under a fresh data key (one KMS GenerateDataKey); nothing is written."""
-    number = card.number.get_secret_value()
-    stored = StoredCard(
-        token=new_id(TOKEN_PREFIX),
-        network=methods.card_network(number) or "unknown",
-        last4=number[-4:],
-        expiry_month=card.expiry_month,
-        expiry_year=card.expiry_year,
-    )
-    owner = (stored.token, merchant_id, mode)
-    key = envelope.new_data_key(VaultEnv.load().vault_key_id, *owner)
-    secret = {
-        "number": number,
-        "exp_month": card.expiry_month,
-        "exp_year": card.expiry_year,
-        "holder": card.holder_name,
+    """``card`` encrypted by TokenizeCard (one invoke); nothing is written. The token is made here, so a
+    re-run of the same request (``ids.derived_ids``) seals under the same token."""
+    event = {
+        "card": {
+            "number": card.number.get_secret_value(),
+            "expiry_month": card.expiry_month,
+            "expiry_year": card.expiry_year,
+            "cvv": card.cvv.get_secret_value(),
+            "holder_name": card.holder_name,
+        },
+        "merchant_id": merchant_id,
+        "mode": mode,
+        "token": new_id(TOKEN_PREFIX),
     }
-    card_nonce, card_text = envelope.seal(
-        key.plaintext, json.dumps(secret).encode(), envelope.associated_data(store.CARD, *owner)
-    )
-    cvc_nonce, cvc_text = envelope.seal(
-        key.plaintext, card.cvv.get_secret_value().encode(), envelope.associated_data(store.CVC, *owner)
-    )
-    common = {"pk": store.partition(stored.token), "merchant_id": merchant_id, "mode": mode}
-    created = clock.now()
-    card_item = {
-        **common,
-        "sk": store.CARD,
-        "token": stored.token,
-        "network": stored.network,
-        "last4": stored.last4,
-        "expiry_month": stored.expiry_month,
-        "expiry_year": stored.expiry_year,
-        "scheme": envelope.SCHEME,
-        "key_id": key.key_id,
-        "data_key": key.wrapped,
-        "nonce": card_nonce,
-        "ciphertext": card_text,
-        "created_at": clock.iso_now(),
-    }
-    cvc_item = {
-        **common,
-        "sk": store.CVC,
-        "scheme": envelope.SCHEME,
-        "nonce": cvc_nonce,
-        "ciphertext": cvc_text,
-        "expires_at": int(created.timestamp()) + CVC_SECONDS,
-    }
-    return SealedCard(stored, store.put_ops([card_item, cvc_item]))
+    answer = client.call(client.TOKENIZE, event)
+    try:
+        stored = StoredCard(**answer["card"])
+        items = [client.wire_load(item) for item in answer["items"]]
+    except (KeyError, TypeError) as exc:
+        raise VaultUnavailable("the vault's answer was not a sealed card") from exc
+    return SealedCard(stored, store.put_ops(items))
 
 
 def store_card(card: CardIn, merchant_id: str, mode: str) -> StoredCard:
@@ -107,42 +70,70 @@ def store_card(card: CardIn, merchant_id: str, mode: str) -> StoredCard:
 
 
 def reveal(token: str, merchant_id: str, mode: str) -> Card | None:
-    """The card behind ``token`` (one query, one KMS Decrypt); ``cvc`` is "" once the CVC item is gone
-    or past its ``expires_at``. None for an unknown token or another merchant's or mode's card.
-    ``CardUnreadable`` when a stored ciphertext or data key was altered or moved."""
+    """The card behind ``token`` from RevealCard (one invoke), CVC included while it lives (else "").
+    None for an unknown token or another merchant's or mode's card; ``CardUnreadable`` when a stored
+    ciphertext, data key or key version was altered or moved; ``VaultUnavailable`` when the invoke failed."""
     if not has_prefix(token, TOKEN_PREFIX):
         return None
-    items = store.items_of(token)
-    sealed = items.get(store.CARD)
-    if sealed is None or (sealed["merchant_id"], sealed["mode"]) != (merchant_id, mode):
+    answer = client.call(client.REVEAL, {"token": token, "merchant_id": merchant_id, "mode": mode})
+    found = answer.get("card")
+    if found is None:
         return None
-    owner = (token, merchant_id, mode)
-    key = envelope.open_data_key(_bytes(sealed["data_key"]), sealed["key_id"], *owner)
-    secret = json.loads(_open(key, sealed, store.CARD, owner))
-    cvc = ""
-    held = items.get(store.CVC)
-    if held is not None and clock.now().timestamp() < held["expires_at"]:
-        cvc = _open(key, held, store.CVC, owner).decode()
     return Card(
-        number=secret["number"],
-        exp_month=secret["exp_month"],
-        exp_year=secret["exp_year"],
-        cvc=cvc,
-        holder=secret.get("holder"),
+        number=found["number"],
+        exp_month=int(found["exp_month"]),
+        exp_year=int(found["exp_year"]),
+        cvc=found.get("cvc") or "",
+        holder=found.get("holder"),
     )
 
 
 def forget_cvc(token: str) -> None:
-    """Delete the card's CVC (at the first authorization); idempotent."""
+    """Delete the card's CVC (at the first authorization); idempotent; no KMS."""
     if has_prefix(token, TOKEN_PREFIX):
         store.delete_cvc(token)
 
 
-def _open(key: bytes, item: dict[str, Any], purpose: str, owner: tuple[str, str, str]) -> bytes:
-    aad = envelope.associated_data(purpose, *owner)
-    return envelope.unseal(key, _bytes(item["nonce"]), _bytes(item["ciphertext"]), aad, owner[0])
+def card_facts(token: str, merchant_id: str, mode: str) -> StoredCard | None:
+    """The card's clear attributes (one consistent GetItem, no KMS); None unless ``merchant_id``'s in
+    ``mode``."""
+    item = _owned(token, merchant_id, mode)
+    if item is None:
+        return None
+    return StoredCard(
+        token=item["token"],
+        network=item["network"],
+        last4=item["last4"],
+        expiry_month=int(item["expiry_month"]),
+        expiry_year=int(item["expiry_year"]),
+        fingerprint=item.get("fingerprint", ""),
+    )
 
 
-def _bytes(value: Any) -> bytes:
-    """A stored binary as bytes (boto3 reads it as ``Binary``)."""
-    return bytes(getattr(value, "value", value))
+def update_expiry(token: str, merchant_id: str, mode: str, month: int, year: int) -> bool:
+    """The card's expiry (clear attributes only: ``reveal`` reads them there); False unless the card is
+    ``merchant_id``'s in ``mode``. ``BadRequest`` naming ``expiry_month`` / ``expiry_year``."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise BadRequest("expiry_month must be 1-12", "expiry_month")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise BadRequest("expiry_year must be 2000-2100", "expiry_year")
+    if not has_prefix(token, TOKEN_PREFIX):
+        return False
+    return store.update_expiry(token, merchant_id, mode, month, year)
+
+
+def destroy(token: str, merchant_id: str, mode: str) -> bool:
+    """Delete the card (CARD and CVC items, one transaction conditioned on the owner): privacy erasure
+    or a detached method. False unless the card exists and is ``merchant_id``'s in ``mode``."""
+    if not has_prefix(token, TOKEN_PREFIX):
+        return False
+    return store.destroy(token, merchant_id, mode)
+
+
+def _owned(token: str, merchant_id: str, mode: str) -> dict[str, Any] | None:
+    if not has_prefix(token, TOKEN_PREFIX):
+        return None
+    item = store.card_item(token)
+    if item is None or (item["merchant_id"], item["mode"]) != (merchant_id, mode):
+        return None
+    return item
