@@ -12,7 +12,13 @@ from samtranslator.yaml_helper import yaml_parse
 
 from tests.helpers import PRODUCT, STACKS
 
-CARD_TAKERS = {"CreatePayment", "CreatePublicPayment", "ConfirmPaymentIntent"}
+CARD_TAKERS = {
+    "CreatePayment",
+    "CreatePublicPayment",
+    "ConfirmPaymentIntent",
+    "CreatePaymentMethod",  # Customers stack: a saved card (docs/payment-methods.md)
+    "ConfirmSetupIntent",
+}
 AUTHORIZERS = {"AttemptPayment", "ProcessPayment"}
 VAULT_FUNCTIONS = {"TokenizeCard", "RevealCard", "RotateVaultKeys"}
 
@@ -61,7 +67,7 @@ def _kms_on_vault_key(statement: dict[str, Any]) -> bool:
     resource = str(statement.get("Resource"))
     kms = any(a.startswith("kms:") or a == "*" or "kms" in a for a in actions)
     broad = any(r == "*" for r in _listed(statement.get("Resource"))) or "VaultKey" in resource
-    template_on_vault = any(a.startswith("template:") for a in actions) and "Vault" in resource
+    template_on_vault = any(a.startswith("template:") and "kms" in a for a in actions) and "Vault" in resource
     return statement.get("Effect") == "Allow" and ((kms and broad) or template_on_vault)
 
 
@@ -128,10 +134,17 @@ def test_the_vault_functions_hold_the_key_and_the_payments_functions_the_table_a
         for statement in statements:
             if "VaultTable" in str(statement.get("Resource")):
                 on_table.setdefault(name.split("/")[1], set()).update(_listed(statement["Action"]))
+    # the items of saved payment methods are read and written without KMS (docs/payment-methods.md)
+    methods = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
+    recorders = ("AuthenticatePayment", "ExpireChallenge", "ApplyProviderEvent")  # a verification's outcome
     assert on_table == {
-        **{key: {"dynamodb:PutItem"} for key in CARD_TAKERS},
-        **{key: {"dynamodb:DeleteItem"} for key in AUTHORIZERS},
+        **{key: methods for key in CARD_TAKERS & set(on_table)},
+        **{key: {"dynamodb:DeleteItem", *methods} for key in AUTHORIZERS},
+        **{key: methods for key in recorders},
+        "GetPublicOrder": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+        "CreateSetupIntent": {"dynamodb:GetItem"},
     }
+    assert not any("kms" in str(a).lower() for actions in on_table.values() for a in actions)
 
 
 def test_the_iam_test_catches_a_grant_it_must_refuse() -> None:
