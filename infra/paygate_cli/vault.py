@@ -20,10 +20,14 @@ class RotationFailed(Exception):
 
 
 def rotate(
-    lambda_client: Any, function: str, merchant_id: str | None = None, mode: str | None = None
+    lambda_client: Any,
+    function: str,
+    merchant_id: str | None = None,
+    mode: str | None = None,
+    run_id: str | None = None,
 ) -> dict[str, Any]:
     """Invoke ``function`` until its answer says ``done``; the run's counts (the last answer)."""
-    event = {"merchant_id": merchant_id, "mode": mode}
+    event = {"merchant_id": merchant_id, "mode": mode, "run_id": run_id}
     for _ in range(MAX_INVOCATIONS):
         answer = lambda_client.invoke(
             FunctionName=function, InvocationType="RequestResponse", Payload=json.dumps(event).encode()
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         client = boto3.client(
             "lambda", endpoint_url=args.endpoint_url, region_name=args.region, config=config
         )
-        counts = rotate(client, function, args.merchant, args.mode)
+        counts = rotate(client, function, args.merchant, args.mode, args.run_id)
     except (BotoCoreError, ClientError, RotationFailed) as exc:
         print(f"paygate vault rotate: {exc}", file=sys.stderr)
         return 1
@@ -62,6 +66,12 @@ def register(commands: Commands) -> None:
     again = vault_commands.add_parser("rotate", help="new key versions; every card re-encrypted (resumable)")
     again.add_argument("--merchant", default=None, help="only this merchant's key rings and cards")
     again.add_argument("--mode", choices=["test", "live"], default=None, help="only this mode's")
+    again.add_argument(
+        "--run-id",
+        default=None,
+        help="continue this run, or run a finished one again: only cards still under an older version "
+        "are re-encrypted (none, after a finished run)",
+    )
     again.add_argument(
         "--stack", default="paygate", help="the root stack's name (function <stack>-RotateVaultKeys)"
     )

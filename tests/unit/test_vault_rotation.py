@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from paygate.core.errors import BadRequest
 from paygate.payments.models import CardIn
 from paygate.vault import keyring, rotation, store
 from paygate.vault import service as vault
@@ -193,3 +194,17 @@ def test_the_vault_table_holds_no_pan_or_cvc_after_rotation(world: None) -> None
         bytes(v["B"]).decode("latin-1") for i in items for v in i.values() if "B" in v
     )
     assert not [pan for _, _, pan in cards.values() if pan in text]
+
+
+def test_running_a_finished_rotation_again_changes_nothing(world: None) -> None:
+    cards = _cards()
+    first = rotation.rotate(page_items=4)
+    ciphertexts = {t: store.card_item(t)["ciphertext"] for t in cards}  # type: ignore[index]
+    again = rotation.rotate(page_items=4, run_id=first["run_id"])
+    assert again["again"] is True and again["done"] is True and again["run_id"] == first["run_id"]
+    assert (again["cards_scanned"], again["already_current"], again["re_encrypted"]) == (9, 9, 0)
+    assert {t: store.card_item(t)["ciphertext"] for t in cards} == ciphertexts  # type: ignore[index]
+    assert store.ring_current("mer_a", "test")["key_version"] == 2  # type: ignore[index]
+    _all_reveal(cards)
+    with pytest.raises(BadRequest, match="not the last rotation run"):
+        rotation.rotate(run_id="rot_00000000000000")

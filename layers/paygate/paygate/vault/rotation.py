@@ -8,7 +8,9 @@ cursor read) -> ``done``. A run that stops (its time is up, or it was killed) is
 invocation from its cursor; a page cut in the middle is scanned again, and its cards already re-encrypted
 count as already current (each card's update is conditioned on the version and nonce it read, so nothing
 is re-encrypted twice and a concurrent write or rotation never loses a card). Invoked when a run is
-``done``, it starts the next run (version n+2...).
+``done``, it starts the next run (version n+2...); invoked with that run's id, it runs it again: a
+check of every card that re-encrypts only what is still under an older version (nothing, after a
+finished run: running a rotation twice changes nothing the second time).
 """
 
 from __future__ import annotations
@@ -48,9 +50,19 @@ def rotate(
     *,
     has_time: Callable[[], bool] = lambda: True,
     page_items: int = PAGE_ITEMS,
+    run_id: str | None = None,
 ) -> dict[str, Any]:
-    """Start or continue the scope's run; answers the run's counts so far, ``done`` and ``run_id``."""
+    """Start or continue the scope's run; answers the run's counts so far, ``done`` and ``run_id``.
+    With ``run_id``: continue that run, or, when it is done, run it again (``again``): every card is
+    checked against the run's version and only a card still under an older one is re-encrypted (a
+    second run of a finished rotation changes nothing)."""
     scope = scope_of(merchant_id, mode)
+    if run_id is not None:
+        found = store.progress(scope)
+        if found is None or found["run_id"] != run_id:
+            raise BadRequest(f"{run_id} is not the last rotation run of scope {scope}", "run_id")
+        if found["status"] == "done":
+            return _again(found, merchant_id, mode, has_time, page_items)
     run = _current_run(scope)
     while run["status"] != "done":
         if not has_time():
@@ -75,6 +87,26 @@ def rotate(
             moved = store.advance_run(scope, run["run_id"], ("cards", run["cursor"]), sets, add)
         run = moved or _read(scope)  # None: a concurrent run of the scope moved it on; continue from there
     return _answer(run)
+
+
+def _again(
+    run: dict[str, Any],
+    merchant_id: str | None,
+    mode: str | None,
+    has_time: Callable[[], bool],
+    page_items: int,
+) -> dict[str, Any]:
+    """A finished run run again: every card of the scope checked, nothing kept (no version is added)."""
+    counts, cursor, rings = Counts(), None, {}
+    while True:
+        if not has_time():
+            return {"run_id": run["run_id"], "done": False, "again": True, **asdict(counts)}
+        items, cursor = store.scan_page(store.CARD, merchant_id, mode, cursor, page_items)
+        page = _rotate_cards(items, rings)
+        for name, value in asdict(page).items():
+            setattr(counts, name, getattr(counts, name) + value)
+        if not cursor:
+            return {"run_id": run["run_id"], "done": True, "again": True, **asdict(counts)}
 
 
 def _current_run(scope: str) -> dict[str, Any]:
@@ -185,4 +217,7 @@ def handle_rotate(event: dict[str, Any], remaining_ms: Callable[[], int]) -> dic
         raise BadRequest("merchant_id must be a merchant id", "merchant_id")
     if mode is not None and mode not in inside.MODES:
         raise BadRequest("mode must be test or live", "mode")
-    return rotate(merchant_id, mode, has_time=lambda: remaining_ms() > STOP_BEFORE_MS)
+    run_id = event.get("run_id") or None
+    if run_id is not None and (not isinstance(run_id, str) or not run_id.startswith("rot_")):
+        raise BadRequest("run_id must be a rotation run id (rot_...)", "run_id")
+    return rotate(merchant_id, mode, has_time=lambda: remaining_ms() > STOP_BEFORE_MS, run_id=run_id)
