@@ -19,7 +19,8 @@ def free_port() -> int:
 
 
 class Localstripe:
-    """``python -m localstripe --from-scratch``: localstripe pickles its store to the fixed path
+    """``python -m paygate_cli.localstripe_server --from-scratch`` (localstripe, a card's CVC optional as
+    at Stripe: see that module): localstripe pickles its store to the fixed path
     /tmp/localstripe.pickle on every write and would otherwise load whatever is there; a restart
     therefore forgets what the previous process held."""
 
@@ -30,7 +31,14 @@ class Localstripe:
 
     def start(self, timeout: float = 20.0) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-            [sys.executable, "-m", "localstripe", "--port", str(self.port), "--from-scratch"],
+            [
+                sys.executable,
+                "-m",
+                "paygate_cli.localstripe_server",
+                "--port",
+                str(self.port),
+                "--from-scratch",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -173,7 +173,7 @@ class RazorpayConnector:
                 "number": card.number,
                 "expiry_month": card.exp_month,
                 "expiry_year": card.exp_year,
-                "cvv": card.cvc,
+                **({"cvv": card.cvc} if card.cvc else {}),  # a saved card's later payments: none
                 "name": card.holder or "",
             },
         }

@@ -190,7 +190,8 @@ class StripeConnector:
                         "number": card.number,
                         "exp_month": card.exp_month,
                         "exp_year": card.exp_year,
-                        "cvc": card.cvc,
+                        # a saved card's later payments go without it (forgotten after the first)
+                        **({"cvc": card.cvc} if card.cvc else {}),
                     },
                     **({"billing_details": billing} if billing else {}),
                 },
@@ -205,6 +206,8 @@ class StripeConnector:
                 "confirm": True,
                 "metadata": {**request.metadata, "payment_id": request.payment_id},
             }
+            if request.off_session:  # a merchant-initiated payment: Stripe asks for no authentication
+                params["off_session"] = True
             if request.return_url and self._send_return_url:
                 params["return_url"] = request.return_url
             intent = self._client.v1.payment_intents.create(

@@ -32,6 +32,7 @@ PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in
     "created_at",  # a 3-D Secure challenge's deadline counts from it (payments/next_action.py)
     "return_url",
     "wallet",  # a wallet payment's wallet (docs/connectors.md#wallets)
+    "payment_method",  # the saved method paid with
     "off_session",  # a saved method charged without the customer (docs/payment-methods.md)
     "setup_intent_id",  # a setup intent's card verification
     "save_method",  # the method its card becomes if it succeeds (save_payment_method)

@@ -8,7 +8,13 @@ from paygate.core.errors import NotFound
 from paygate.merchants.models import Principal
 from paygate.payments import store
 
-NAMES = {"order": "order", "payment": "payment", "payment_intent": "payment intent", "refund": "refund"}
+NAMES = {
+    "order": "order",
+    "payment": "payment",
+    "payment_intent": "payment intent",
+    "refund": "refund",
+    "setup_intent": "setup intent",
+}
 
 
 def owned(principal: Principal | None, kind: str, object_id: str, field: str = "id") -> dict[str, Any]:

@@ -244,7 +244,7 @@ def outcome_writes(
     writes = []
     if success:
         sets.update(status="succeeded", mandate=intent.get("pending_mandate"), pending_mandate=None)
-        method = pm_store.objects.get(verification["payment_method"])
+        method = pm_store.objects.get(intent["payment_method"]) if intent.get("payment_method") else None
         if method is not None:
             writes.append(
                 payment_methods.attach_op(method, intent["customer"], intent.get("pending_mandate"))
