@@ -186,6 +186,8 @@ def test_public_checkout_routes_need_no_secret_and_show_no_merchant_data(api: Ap
         "currency": "INR",
         "status": "created",
         "merchant_name": "Test Merchant",
+        "saved_cards": [],  # an order made for a customer offers the customer's (docs/payment-methods.md)
+        "can_save_card": False,
     }
     made = public.post("/api/v1/payments/public", {"order_id": order["id"], **card()})
     assert made.status_code == 201, made.text

@@ -173,3 +173,31 @@ def test_failover_only_when_nothing_happened_and_once(
     assert [c.failover for c in done.calls] == [False, True][: len(expected)]
     assert done.result is not None and done.result.outcome is scripted[called[-1]]
     assert done.retry_later == (scripted[called[-1]] in (Outcome.PROCESSOR_ERROR_RETRYABLE, Outcome.UNKNOWN))
+
+
+def test_the_vault_not_answering_is_retried_later_and_leaves_the_breaker_alone(
+    routed: str, fake: str
+) -> None:
+    from paygate.connectors import breaker
+    from paygate.vault import client
+
+    payment = _card_payment()
+
+    def down(action: str, event: dict[str, Any]) -> dict[str, Any]:
+        raise client.VaultUnavailable(f"the vault did not answer ({action})")
+
+    previous = client.use_transport(down)
+    try:
+        with pytest.raises(ProcessorUnavailable):
+            processing.process(dict(payment), 0, JobsEnv.load())
+    finally:
+        client.use_transport(previous)
+    kept = store.get(payment["id"])
+    assert kept["status"] == "pending" and kept["attempt_lease_until"] == 0
+    assert [(a["outcome"], a["provider_code"]) for a in kept["attempts"]] == [
+        ("processor_error_retryable", "VAULT_UNAVAILABLE")
+    ]
+    assert breaker.allow(routed).allowed and _charges(fake, payment["id"]) == []
+    # the workflow's retry, with the vault back, charges once
+    assert processing.process(dict(payment), 1, JobsEnv.load()) == "success"
+    assert len(_charges(fake, payment["id"], attempt=1)) == 1

@@ -262,7 +262,7 @@ def test_an_off_session_payment_the_card_wants_to_authenticate_fails_and_its_web
                 return event
         return None
 
-    event = wait_for(delivered, what="the payment.failed webhook")
+    event = wait_for(delivered, timeout=90, what="the payment.failed webhook")
     assert event["type"] == "payment.failed"
     assert event["data"]["error_code"] == "AUTHENTICATION_REQUIRED" and event["data"]["off_session"] is True
 

@@ -155,7 +155,9 @@ def success_statuses(func: Callable[..., Any]) -> list[int]:
     """The 2xx/5xx statuses the function itself answers with, read from its source; [200] by default."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
     found: set[int] = set()
-    for node in ast.walk(tree):
+    body = tree.body[0].body if isinstance(tree.body[0], ast.FunctionDef) else tree.body
+    # the body only: a number in a parameter's annotation (Query(max_length=254)) is no status
+    for node in (inner for statement in body for inner in ast.walk(statement)):
         if isinstance(node, ast.Call):
             called = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if called == "idempotent":

@@ -30,9 +30,12 @@ from paygate.connectors.simulator import SimulatorConnector
 from paygate.core import clock
 from paygate.core.observability import logger
 from paygate.core.settings import Processing
+from paygate.vault.client import VaultUnavailable
 
 CALLS_PER_ATTEMPT = 2  # the first choice and one failover: never twice for one attempt
 HELD = "another run of this attempt is calling the provider: this one stops (a duplicate delivery)"
+
+VAULT_UNAVAILABLE = "VAULT_UNAVAILABLE"  # the card could not be had: nothing happened at the provider
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def authorize(
                 _note(outcome, f"skipped {mca} at call time: {admitted.reason}")
                 continue
             result = _call_configuration(merchant_id, mode, mca, request, card, available[mca].item)
-            breaker.record(mca, result.outcome)
+            if result.provider_code != VAULT_UNAVAILABLE:  # the vault's outage is not the provider's
+                breaker.record(mca, result.outcome)
             outcome.calls.append(call_record(request, result, mca, failover))
             outcome.merchant_connector_id = mca
         outcome.result = result
@@ -144,7 +148,8 @@ def _pinned(
 ) -> Dispatched:
     repeat = replace(request, idempotency_key=pin.idempotency_key)
     result = _call_configuration(merchant_id, mode, pin.merchant_connector_id, repeat, card)
-    breaker.record(pin.merchant_connector_id, result.outcome)
+    if result.provider_code != VAULT_UNAVAILABLE:
+        breaker.record(pin.merchant_connector_id, result.outcome)
     why = (
         f"the previous call to {pin.merchant_connector_id} got no answer: repeated with its idempotency "
         "key, so the provider answers that request instead of charging again"
@@ -167,7 +172,15 @@ def _call_configuration(
     if connector is None:  # deleted between routing and the call
         return ConnectorResult(Outcome.PROCESSOR_ERROR_RETRYABLE, "unknown", provider_message="deleted")
     if request.method == "card" and connector.name != SIMULATOR and request.card is None:
-        found = card()
+        try:
+            found = card()
+        except VaultUnavailable:  # nothing was sent: the attempt is retried later (breaker untouched)
+            return ConnectorResult(
+                Outcome.PROCESSOR_ERROR_RETRYABLE,
+                connector.name,
+                provider_code=VAULT_UNAVAILABLE,
+                provider_message="the vault did not answer; nothing was sent to the provider",
+            )
         if found is None:
             return ConnectorResult(
                 Outcome.PROCESSOR_ERROR,
