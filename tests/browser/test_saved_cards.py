@@ -4,36 +4,14 @@ consent box ticked is saved to the customer, unticked it is not."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import Page, expect
 
-from tests.browser.checkout_page import PAID, fill_card, result_line, tid
+from tests.browser.checkout_page import MASTERCARD, PAID, customer, fill_card, result_line, saved_card, tid
 from tests.browser.conftest import screenshot
 from tests.integration.gateway.client import Api
-
-MASTERCARD = "5555555555554444"
-
-
-def customer(api: Api) -> dict[str, Any]:
-    """A customer with an address of its own (the dashboard test searches by it)."""
-    return api.created(
-        "/api/v1/customers", {"name": "Meera Iyer", "email": f"meera-{uuid.uuid4().hex[:10]}@example.com"}
-    )
-
-
-def saved_card(api: Api, customer_id: str, number: str = MASTERCARD) -> dict[str, Any]:
-    """A card saved to the customer through the API (the merchant's own page saved it earlier)."""
-    details = {
-        "number": number,
-        "expiry_month": 8,
-        "expiry_year": 2032,
-        "cvv": "123",
-        "holder_name": "Meera Iyer",
-    }
-    return api.created("/api/v1/payment_methods", {"type": "card", "card": details, "customer": customer_id})
 
 
 def methods_of(api: Api, customer_id: str) -> list[dict[str, Any]]:

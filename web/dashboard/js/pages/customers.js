@@ -128,7 +128,7 @@ export async function renderCustomers(view, { query }, ctx, app) {
 /** A fingerprint is a keyed hash: the first characters are enough to tell two cards apart on screen. */
 function shortFingerprint(value) {
   if (!value) return "—";
-  return mono(value.length > 12 ? `${value.slice(0, 12)}…` : value, { title: value });
+  return mono(value.length > 12 ? `${value.slice(0, 12)}…` : value, { class: "mono nowrap", title: value });
 }
 
 function methodFacts(m) {
@@ -236,7 +236,7 @@ export async function renderCustomerDetail(view, { id, query }, ctx, app) {
               cell: (m) => (m.id === c.default_payment_method ? h("span", { class: "badge badge-info", testid: "default-payment-method" }, "Default") : ""),
             },
             { label: "Mandate", cell: (m) => (m.mandate ? badge(m.mandate.status) : h("span", { class: "muted" }, "on session only")) },
-            { label: "Id", cell: (m) => mono(m.id) },
+            { label: "Id", cell: (m) => mono(m.id, { class: "mono nowrap" }) },
             { label: "Saved", cell: (m) => dateTime(m.created_at) },
           ],
           methodsAnswer.value.items || [],
