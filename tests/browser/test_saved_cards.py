@@ -1,15 +1,26 @@
 """Saved cards at the hosted checkout, in Chromium (issue 18, item 6): an order made for a customer
-offers the customer's saved cards and pays with one (in the SDK's modal too); a new card with the
-consent box ticked is saved to the customer, unticked it is not."""
+offers the customer's saved cards and pays with one; a new card with the consent box ticked is saved to
+the customer, unticked it is not; the same in the SDK's modal on the demo shop, for a signed-in shopper."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import requests
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import Page, expect
 
-from tests.browser.checkout_page import MASTERCARD, PAID, customer, fill_card, result_line, saved_card, tid
+from tests.browser.checkout_page import (
+    MASTERCARD,
+    PAID,
+    customer,
+    fill_card,
+    open_modal,
+    result_line,
+    saved_card,
+    tid,
+)
 from tests.browser.conftest import screenshot
 from tests.integration.gateway.client import Api
 
@@ -61,30 +72,34 @@ def test_the_checkout_offers_the_saved_card_and_pays_with_it(
     assert len(methods_of(api, buyer["id"])) == 1  # nothing new saved
 
 
-def test_a_saved_card_pays_inside_the_sdk_modal(page: Page, demo_shop: str, api: Api) -> None:
-    # Given the merchant's page with an order its server made for a customer with a saved card
-    buyer = customer(api)
-    method = saved_card(api, buyer["id"])
-    order = api.order(4200, customer=buyer["id"])
-    page.goto(demo_shop)
-    # When the SDK opens it (the customer comes with the order: the SDK takes no customer of its own)
-    page.evaluate(
-        """orderId => new PaymentGateway({
-            orderId,
-            onSuccess: (r) => {
-                document.querySelector('[data-test-id="demo-result"]').textContent = "paid " + r.payment_id;
-            },
-        }).open()""",
-        order["id"],
-    )
-    checkout = page.frame_locator(tid("paygate-iframe"))
-    expect(checkout.locator(f'{tid("saved-card")}[data-id="{method["id"]}"]')).to_be_checked()
+def test_a_signed_in_shopper_saves_a_card_in_the_sdk_modal_then_pays_with_it(
+    page: Page, demo_shop: str, api: Api
+) -> None:
+    # Given the demo shop with a signed-in shopper: its server makes the order for the shopper's customer
+    shopper = f"shopper-{uuid.uuid4().hex[:10]}"
+    # When the shopper buys, ticks "Save this card" in the modal and pays
+    checkout = open_modal(page, f"{demo_shop}?shopper={shopper}")
+    expect(checkout.locator(tid("saved-cards"))).to_be_hidden()
+    fill_card(checkout, number=MASTERCARD)
+    checkout.locator(tid("save-card")).check()
+    checkout.locator(tid("pay-button")).click()
+    expect(result_line(page)).to_have_text(PAID)
+    # Then the shop's customer (found by the shop's own id) has the card
+    found = api.get("/api/v1/customers", params={"external_id": shopper}).json()["items"]
+    assert len(found) == 1
+    saved = methods_of(api, found[0]["id"])
+    assert [m["card"]["last4"] for m in saved] == ["4444"]
+
+    # When the shopper buys again: the modal opens on the saved card, and paying takes one click
+    page.evaluate("s => document.querySelector(s).textContent = ''", tid("demo-result"))
+    checkout = open_modal(page, f"{demo_shop}?shopper={shopper}")
+    expect(checkout.locator(f'{tid("saved-card")}[data-id="{saved[0]["id"]}"]')).to_be_checked()
     checkout.locator(tid("pay-button")).click()
     # Then the shop hears of a payment made with the saved card
     expect(result_line(page)).to_have_text(PAID)
     match = PAID.match(result_line(page).inner_text())
     assert match is not None
-    assert api.get(f"/api/v1/payments/{match.group(1)}").json()["payment_method"] == method["id"]
+    assert api.get(f"/api/v1/payments/{match.group(1)}").json()["payment_method"] == saved[0]["id"]
 
 
 def test_the_consent_box_saves_the_card_only_when_ticked(page: Page, gateway: LocalCloud, api: Api) -> None:
@@ -134,3 +149,19 @@ def test_an_order_without_a_customer_offers_neither(page: Page, gateway: LocalCl
     expect(page.locator(tid("card-number"))).to_be_visible()
     expect(page.locator(tid("saved-cards"))).to_be_hidden()
     expect(page.locator(tid("save-card-field"))).to_be_hidden()
+
+
+def test_the_demo_shop_makes_orders_for_its_shoppers_customer(demo_shop: str, api: Api) -> None:
+    shopper = f"shopper-{uuid.uuid4().hex[:10]}"
+    asked = {"product": "masala-chai-kit", "shopper": shopper}
+    orders = [requests.post(f"{demo_shop}api/orders", json=asked, timeout=30) for _ in range(2)]
+    assert [o.status_code for o in orders] == [201, 201], [o.text for o in orders]
+    customers = {api.get(f"/api/v1/orders/{o.json()['order_id']}").json()["customer"] for o in orders}
+    found = api.get("/api/v1/customers", params={"external_id": shopper}).json()["items"]
+    assert customers == {found[0]["id"]}  # one customer, found again the second time
+    # a guest's order has no customer; a shopper id the shop would never issue is refused
+    guest = requests.post(f"{demo_shop}api/orders", json={"product": "masala-chai-kit"}, timeout=30).json()
+    assert api.get(f"/api/v1/orders/{guest['order_id']}").json()["customer"] is None
+    for bad in ["", "a b", "x" * 65, 7, ["a"]]:
+        refused = requests.post(f"{demo_shop}api/orders", json={"shopper": bad}, timeout=30)
+        assert refused.status_code == 400 and "shopper" in refused.json()["error"]["description"]
