@@ -97,6 +97,9 @@ def test_search_by_external_id_and_what_finds_nothing(page: Page, gateway: Local
     # an unknown id
     page.goto(f"{gateway.url}/dashboard#/customers/cus_00000000000000")
     expect(page.locator(tid("customer-not-found"))).to_be_visible()
+    # the docs tell the merchant where the customer goes: on the order
+    page.locator(tid("nav-docs")).click()
+    expect(page.locator(tid("docs-content"))).to_contain_text('"customer": "cus_…"')
 
 
 def test_another_merchant_finds_none_of_it(page: Page, gateway: LocalCloud, api: Api, admin: Api) -> None:
