@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from tests.integration.gateway.client import Api
 
 
 def tid(name: str) -> str:
@@ -52,3 +56,26 @@ def result_line(page: Page) -> Locator:
 
 
 PAID = re.compile(r"^paid (pay_\w+)$")
+
+
+# --- customers and their saved cards (made through the API, as a merchant's server makes them) ------
+MASTERCARD = "5555555555554444"
+
+
+def customer(api: Api) -> dict[str, Any]:
+    """A customer with an address of its own (the dashboard test searches by it)."""
+    return api.created(
+        "/api/v1/customers", {"name": "Meera Iyer", "email": f"meera-{uuid.uuid4().hex[:10]}@example.com"}
+    )
+
+
+def saved_card(api: Api, customer_id: str, number: str = MASTERCARD) -> dict[str, Any]:
+    """A card saved to the customer through the API (the merchant's own page saved it earlier)."""
+    details = {
+        "number": number,
+        "expiry_month": 8,
+        "expiry_year": 2032,
+        "cvv": "123",
+        "holder_name": "Meera Iyer",
+    }
+    return api.created("/api/v1/payment_methods", {"type": "card", "card": details, "customer": customer_id})

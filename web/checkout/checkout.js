@@ -9,6 +9,11 @@
  * url; the challenge comes back to this very address (the payment's return_url) with `payment_id`
  * added, and the checkout follows that payment to its end (docs/checkout-and-dashboard.md). A wallet
  * payment does the same through the hosted wallet page (/checkout/wallet).
+ * An order made for a customer: the Card tab opens first with the customer's saved cards (radios, the
+ * first one chosen, "Use a new card" last); paying with one posts its `payment_method` (pm_…) and no
+ * card details. Under a new card, "Save this card for future payments" (unticked) posts
+ * `save_payment_method: true`: the gateway saves the card to the customer once the payment succeeds,
+ * with a mandate of this browser's IP and user agent (docs/checkout-and-dashboard.md).
  */
 (function () {
   "use strict";
@@ -183,6 +188,12 @@
     wallet: ["wallet-choice"],
   };
 
+  // The fields the chosen method asks for: none for a saved card (it is chosen, nothing is typed).
+  function fieldsOf(chosen) {
+    if (chosen === "card" && savedCard()) return [];
+    return FIELDS[chosen];
+  }
+
   function field(name) {
     return byTestId(name);
   }
@@ -276,6 +287,72 @@
     if (field("card-cvv").value) check("card-cvv");
   });
 
+  // --- saved cards and the consent box (an order made for a customer) ---------------------------
+  var savedBox = byTestId("saved-cards");
+  var newCard = byTestId("new-card");
+
+  // The pm_… of the saved card chosen, or null for a new card (or when the order offers none).
+  function savedCard() {
+    if (savedBox.hidden) return null;
+    var checked = form.querySelector('input[name="saved-card"]:checked');
+    return checked && checked.value !== "new" ? checked.value : null;
+  }
+
+  function showChoice() {
+    newCard.hidden = savedCard() !== null;
+    formError.hidden = true;
+  }
+
+  function twoDigits(value) {
+    return (value < 10 ? "0" : "") + value;
+  }
+
+  function savedCardOption(card) {
+    var name = NETWORK_NAMES[card.network] || card.network;
+    var expiry = twoDigits(card.expiry_month) + "/" + String(card.expiry_year).slice(-2);
+    var option = document.createElement("label");
+    option.className = "wallet-option saved-card-option";
+    var radio = document.createElement("input");
+    radio.type = "radio";
+    radio.name = "saved-card";
+    radio.value = card.id;
+    radio.setAttribute("data-test-id", "saved-card");
+    radio.setAttribute("data-id", card.id);
+    radio.setAttribute("aria-label", name + " ending in " + card.last4 + ", expires " + expiry);
+    var facts = document.createElement("span");
+    facts.className = "card-facts";
+    var badge = document.createElement("span");
+    badge.className = "network";
+    badge.setAttribute("data-network", card.network);
+    badge.textContent = name;
+    var last4 = document.createElement("span");
+    last4.textContent = "\u2022\u2022\u2022\u2022 " + card.last4;
+    var expires = document.createElement("span");
+    expires.className = "expiry";
+    expires.textContent = "Expires " + expiry;
+    facts.append(badge, last4, expires);
+    option.append(radio, facts);
+    return option;
+  }
+
+  function offerCards(publicOrder) {
+    var cards = publicOrder.saved_cards || [];
+    if (cards.length) {
+      var list = byTestId("saved-card-list");
+      cards.forEach(function (card) { list.appendChild(savedCardOption(card)); });
+      list.querySelector("input").checked = true;
+      savedBox.hidden = false;
+      selectTab(byTestId("tab-card"), false); // the saved cards first
+    }
+    if (publicOrder.can_save_card) {
+      root.querySelector(".save-card-merchant").textContent = publicOrder.merchant_name;
+      byTestId("save-card-field").hidden = false;
+    }
+    showChoice();
+  }
+
+  savedBox.addEventListener("change", showChoice);
+
   // --- tabs ---------------------------------------------------------------------------------
   var tabs = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
 
@@ -321,6 +398,8 @@
   }
 
   function paymentBody() {
+    var saved = method === "card" ? savedCard() : null;
+    if (saved) return { order_id: orderId, payment_method: saved, return_url: returnUrl() };
     if (method === "upi") return { order_id: orderId, method: "upi", vpa: field("upi-vpa").value.trim() };
     if (method === "wallet") {
       return { order_id: orderId, method: "wallet", wallet: chosenWallet(), return_url: returnUrl() };
@@ -336,6 +415,7 @@
         cvv: field("card-cvv").value,
         holder_name: field("card-name").value.trim(),
       },
+      save_payment_method: order.can_save_card && field("save-card").checked ? true : undefined,
       return_url: returnUrl(),
     };
   }
@@ -350,7 +430,7 @@
     event.preventDefault();
     if (payButton.disabled) return;
     formError.hidden = true;
-    var names = FIELDS[method];
+    var names = fieldsOf(method);
     var firstBad = null;
     names.forEach(function (name) {
       if (!check(name) && !firstBad) firstBad = name;
@@ -375,7 +455,7 @@
         }
         var error = (answer.body && answer.body.error) || {};
         var name = SERVER_FIELDS[error.field];
-        if (name && FIELDS[method].indexOf(name) >= 0) {
+        if (name && fieldsOf(method).indexOf(name) >= 0) {
           payButton.disabled = false;
           setError(name, error.description || "Check this field.");
           field(name).focus();
@@ -483,6 +563,7 @@
       byTestId("checkout-amount").textContent = amount;
       payButton.textContent = "Pay " + amount;
       document.title = "Pay " + order.merchant_name + " · paygate";
+      offerCards(order);
       if (returnedPayment) {
         show("processing");
         poll(returnedPayment, ++attempt, true);

@@ -3,6 +3,7 @@
 import { api, setUnauthorizedHandler } from "./js/api.js";
 import { clear, errorBox, h } from "./js/dom.js";
 import { renderCredentials } from "./js/pages/credentials.js";
+import { renderCustomerDetail, renderCustomers } from "./js/pages/customers.js";
 import { renderDocs } from "./js/pages/docs.js";
 import { renderOverview } from "./js/pages/overview.js";
 import { renderRefunds } from "./js/pages/refunds.js";
@@ -15,6 +16,7 @@ const ROUTES = {
   credentials: { title: "API keys", list: renderCredentials },
   transactions: { title: "Transactions", list: renderTransactions, detail: renderPaymentDetail },
   refunds: { title: "Refunds", list: renderRefunds },
+  customers: { title: "Customers", list: renderCustomers, detail: renderCustomerDetail },
   webhooks: { title: "Webhooks", list: renderWebhookSettings },
   "webhook-logs": { title: "Webhook logs", list: renderWebhookLogs, detail: renderWebhookDetail },
   docs: { title: "Developer docs", list: renderDocs },

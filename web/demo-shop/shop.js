@@ -1,5 +1,6 @@
-/* The demo merchant's page: its own server creates the order (with the secret key, server-side), then
-   the paygate SDK opens the hosted checkout in a modal. */
+/* The demo merchant's page: its own server creates the order (with the secret key, server-side; for a
+   signed-in shopper, made for the shopper's customer), then the paygate SDK opens the hosted checkout
+   in a modal. */
 (function () {
   "use strict";
 
@@ -12,6 +13,16 @@
   }
 
   var busy = false;
+  // A real shop knows its signed-in shopper from its own session; the demo takes ?shopper=<id>. Its
+  // server makes the order for that shopper's gateway customer: the checkout then offers the
+  // shopper's saved cards and the box to save one.
+  var shopper = new URLSearchParams(window.location.search).get("shopper");
+
+  function order() {
+    var body = { product: "masala-chai-kit" };
+    if (shopper) body.shopper = shopper;
+    return body;
+  }
 
   function done() {
     busy = false;
@@ -29,7 +40,7 @@
     fetch("/demo-shop/api/orders", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ product: "masala-chai-kit" }),
+      body: JSON.stringify(order()),
     })
       .then(function (response) {
         return response.json().then(function (body) {

@@ -11,6 +11,12 @@
  *
  * The checkout runs in an iframe on the gateway's origin (where this script was loaded from). Messages
  * from it are trusted only when they come from that origin and from that very iframe.
+ *
+ * Saved cards: create the order with `customer: "cus_..."` on your server; the checkout then offers
+ * that customer's saved cards and a "Save this card" consent box. There is deliberately no `customer`
+ * option here: anything this page passes could be changed by whoever holds the page, and a customer
+ * named by the browser would show that customer's cards to them. The order, made with your secret,
+ * is the only place the customer can come from.
  */
 (function (global) {
   "use strict";

@@ -81,6 +81,13 @@ export async function renderDocs(view, _params, ctx, app) {
             `{"id": "order_0VblXeRDqgrpVl", "entity": "order", "amount": 50000, "amount_paid": 0, "amount_due": 50000,\n "currency": "INR", "receipt": "receipt#42", "status": "created", "attempts": 0, "mode": "${mode}", ...}`,
             "response",
           ),
+          p(
+            "Selling to a customer you know (",
+            h("a", { href: "#/customers" }, "Customers"),
+            ")? Add ",
+            c('"customer": "cus_…"'),
+            " to the order: the checkout then offers that customer's saved cards and a box to save the new one. The customer rides on the order, never on the page: the SDK takes none.",
+          ),
         ),
         section(
           "checkout",
