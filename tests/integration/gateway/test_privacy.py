@@ -145,6 +145,11 @@ def test_tenant_and_mode_isolation_and_bad_input(
     # an unknown field is a 400 naming it, and erases nothing
     refused = shop["test"].post(f"{PATH}/{customer}/erase", {"confirm": True})
     assert refused.status_code == 400 and "confirm" in json.dumps(error_of(refused))
+    for body in ([1], "erase", None):
+        odd = shop["test"].session.post(
+            f"{shop['test'].base}{PATH}/{customer}/erase", data=json.dumps(body), timeout=30
+        )
+        assert odd.status_code == 400, odd.text  # not an object: refused, nothing erased
     bad_limit = shop["test"].get(f"{PATH}/{customer}/audit", params={"limit": 0})
     assert bad_limit.status_code == 400 and error_of(bad_limit).get("field") == "limit"
     assert shop["test"].get(f"{PATH}/{customer}").json()["name"] == history["customer"]["name"]
@@ -195,3 +200,14 @@ def test_erasure_leaves_no_personal_data_no_vault_card_and_the_same_totals(
 
 def keys_of_api(api: Api) -> str:
     return str(api.session.headers["X-Api-Key"])
+
+
+@pytest.mark.parametrize("customer_id", ["cus_" + "x" * 3000, "%00", "cus_ü"])
+def test_odd_ids_are_a_404(shop: dict[str, Api], customer_id: str) -> None:
+    api = shop["test"]
+    for answer in (
+        api.get(f"{PATH}/{customer_id}/export"),
+        api.post(f"{PATH}/{customer_id}/erase"),
+        api.get(f"{PATH}/{customer_id}/audit"),
+    ):
+        assert answer.status_code == 404, answer.text
