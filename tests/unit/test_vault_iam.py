@@ -143,6 +143,15 @@ def test_the_vault_functions_hold_the_key_and_the_payments_functions_the_table_a
         **{key: methods for key in recorders},
         "GetPublicOrder": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
         "CreateSetupIntent": {"dynamodb:GetItem"},
+        # privacy (docs/privacy.md): the export reads a customer's methods; the erasure's payments side
+        # destroys the vault cards of the customer's payments (deletes, no decrypt)
+        "ExportCustomer": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"},
+        "ErasePaymentsPii": {
+            "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        },
     }
     assert not any("kms" in str(a).lower() for actions in on_table.values() for a in actions)
 

@@ -18,10 +18,11 @@ from tests.integration.gateway.test_dashboard_api import PASSWORDS
 from tests.integration.gateway.test_payment_routing import MASTERCARD, RZP_SECRET
 from tests.integration.gateway.test_payment_routing import STRIPE_KEY as ROUTED_STRIPE_KEY
 from tests.integration.gateway.test_payment_routing import VISA as STRIPE_VISA
+from tests.integration.gateway.test_privacy import SAVED_PAN, TYPED_PAN
 from tests.integration.gateway.test_routing_api import ROUTING_SECRETS
 from tests.integration.gateway.test_wallets import STRIPE_KEY as WALLETS_STRIPE_KEY
 
-PANS = (VISA, STRIPE_VISA, MASTERCARD, "378282246310005", "4111111111111112")
+PANS = (VISA, STRIPE_VISA, MASTERCARD, "378282246310005", "4111111111111112", SAVED_PAN, TYPED_PAN)
 JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}: a session token
 
 

@@ -92,6 +92,14 @@ class Customer(BaseModel):
     preferences: Preferences = Field(default_factory=Preferences)
     default_payment_method: str | None = None
     deleted: bool = False
+    erased_at: str | None = Field(
+        default=None, description="when the customer's personal data was erased (docs/privacy.md)"
+    )
+    erasure: Literal["pending", "complete"] | None = Field(
+        default=None,
+        description="pending until the payments, refunds, orders and intents made for the customer have "
+        "lost their personal data too",
+    )
     mode: str
     created_at: str
     updated_at: str

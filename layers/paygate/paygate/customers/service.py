@@ -200,3 +200,63 @@ def set_default(customer_id: str, merchant_id: str, mode: str, payment_method_id
             raise Stale
 
     retrying(attempt, f"customer {customer_id}")
+
+
+# --- privacy (docs/privacy.md) --------------------------------------------------------------------
+PERSONAL_FIELDS = ("name", "email", "phone", "description", "external_id")
+"""What an erasure clears on the customer item (``metadata`` to ``{}``, ``preferences`` to the defaults,
+``default_payment_method`` to null as well): the merchant's free text may hold anything about a person."""
+
+
+def exportable(customer_id: str, merchant_id: str, mode: str) -> dict[str, Any]:
+    """The customer item, deleted or not (GDPR's rights outlive a soft delete); 404 when it is another
+    merchant's or mode's, or unknown."""
+    item = store.owned(customer_id, merchant_id, mode)
+    if item is None:
+        raise NotFound(f"no customer {customer_id}", "customer_id")
+    return item
+
+
+def erase(customer_id: str, merchant_id: str, mode: str) -> Customer:
+    """Erase the customer's personal data from its item: the fields cleared, ``deleted: true`` (out of
+    every index: the e-mail's key goes with it), the external id's claim freed, ``erased_at`` set and
+    ``erasure: pending`` (the Payments context completes it, ``erasure_complete``). Version-conditioned
+    and retried like every customer write, so a racing update either lands first (and is erased with
+    the rest) or finds the customer gone. Erasing an erased customer writes nothing."""
+
+    def attempt() -> Customer:
+        found = exportable(customer_id, merchant_id, mode)
+        if found.get("erased_at"):
+            return Customer.model_validate(found)
+        now = clock.iso_now()
+        new = {
+            **found,
+            **dict.fromkeys(PERSONAL_FIELDS),
+            "metadata": {},
+            "preferences": Preferences().model_dump(mode="json"),
+            "default_payment_method": None,
+            "deleted": True,
+            "erased_at": now,
+            "erasure": "pending",
+            "updated_at": now,
+        }
+        if store.replace(found, new) != "saved":
+            raise Stale
+        return Customer.model_validate(new)
+
+    return retrying(attempt, f"customer {customer_id}")
+
+
+def erasure_complete(customer_id: str, merchant_id: str, mode: str) -> bool:
+    """``erasure: complete`` on an erased customer (the Payments context's job is done); True if this
+    call changed it."""
+
+    def attempt() -> bool:
+        found = store.owned(customer_id, merchant_id, mode)
+        if found is None or not found.get("erased_at") or found.get("erasure") == "complete":
+            return False
+        if store.replace(found, {**found, "erasure": "complete"}) != "saved":
+            raise Stale
+        return True
+
+    return retrying(attempt, f"customer {customer_id}")

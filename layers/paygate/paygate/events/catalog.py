@@ -3,7 +3,8 @@
 A stream record (old and new image of one object) maps to zero or more event types; ``data`` is the
 object as the API returns it. The catalog follows the seed names (``order.paid``, ``payment.*``,
 ``refund.*``) and Stripe's for intents (``payment_intent.*``) and customers (``customer.*``: every
-change of a customer is ``customer.updated``, its soft delete ``customer.deleted``).
+change of a customer is ``customer.updated``, its soft delete ``customer.deleted``, its privacy
+erasure ``customer.erased``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ CATALOG = (
     "customer.created",
     "customer.updated",
     "customer.deleted",
+    "customer.erased",  # its personal data erased (docs/privacy.md); the Payments context erases its own
 )
 _ON_CREATE = {
     "order": ("order.created",),
@@ -89,8 +91,10 @@ def event_types(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple
     if old is None:
         return _ON_CREATE[kind]
     if kind == "customer":  # no status: each new version is an update, the soft delete its own event
-        if new.get("version") == old.get("version"):
-            return ()
+        if new.get("version") == old.get("version") or old.get("erased_at"):
+            return ()  # an erased customer's later versions (its erasure completed) say nothing new
+        if new.get("erased_at"):
+            return ("customer.erased",)
         return (
             ("customer.deleted",) if new.get("deleted") and not old.get("deleted") else ("customer.updated",)
         )

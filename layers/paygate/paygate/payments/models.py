@@ -306,7 +306,7 @@ class CardOut(BaseModel):
     last4: str
     expiry_month: int
     expiry_year: int
-    holder_name: str
+    holder_name: str | None = Field(default=None, description="null once the customer's data was erased")
 
 
 class PaymentError(BaseModel):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from paygate.core import clock, dynamo
 from paygate.core.errors import BadRequest, Conflict, InvalidState, NotFound
 from paygate.core.ids import new_id
@@ -362,3 +364,65 @@ def for_payment(
             "AND attribute_not_exists(#customer)",
         )
     return item, hold
+
+
+# --- privacy (docs/privacy.md) ----------------------------------------------------------------------
+def every_of_customer(customer_id: str, merchant_id: str, mode: str) -> list[dict[str, Any]]:
+    """Every method the customer ever had here, attached or detached, newest first (an export, an
+    erasure). Read page after page: nothing is left out however many there are."""
+    found: list[dict[str, Any]] = []
+    for parent in (customer_id, f"{store.DETACHED}{customer_id}"):
+        offset = 0
+        while True:
+            page = store.objects.list_children(parent, PAGE_LIMIT, offset)
+            found += [i for i in page.items if (i["merchant_id"], i["mode"]) == (merchant_id, mode)]
+            if not page.has_more:
+                break
+            offset += PAGE_LIMIT
+    return sorted(found, key=lambda i: (i["created_at"], i["id"]), reverse=True)
+
+
+def erase(item: dict[str, Any]) -> bool:
+    """Erase a method: its vault card destroyed (PAN, holder name, CVC), then the method item deleted,
+    conditioned on the version read (a racing change is read again; a racing payment's hold on the
+    method fails, so that payment is refused). A method is the customer's data only: payments copy what
+    they show of it. Re-runnable: a card gone already is no error. True if this call deleted it."""
+
+    def attempt() -> bool:
+        current = store.objects.get(item["id"])
+        if current is None:
+            return False
+        if current.get("card_token"):
+            vault.destroy(current["card_token"], current["merchant_id"], current["mode"])
+        try:
+            dynamo.client().delete_item(
+                TableName=store.objects.table(),
+                Key=dynamo.to_item(store.objects.key(current["id"])),
+                ConditionExpression="#version = :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues=dynamo.values(version=current["version"]),
+            )
+        except ClientError as exc:
+            if dynamo.is_condition_failure(exc):
+                raise Stale from exc
+            raise
+        return True
+
+    return retrying(attempt, f"payment method {item['id']}")
+
+
+def erase_method(pm_id: str, merchant_id: str, mode: str, customer_id: str) -> bool:
+    """Erase ``pm_id`` if it is ``merchant_id``'s in ``mode`` and the customer's or nobody's (a method a
+    payment of the customer used once, without a customer); another customer's method is left alone."""
+    item = store.owned(pm_id, merchant_id, mode)
+    if item is None:
+        return False
+    owners = {item.get("customer"), (item.get("save_for") or {}).get("customer")} - {None}
+    if owners - {customer_id}:
+        return False
+    return erase(item)
+
+
+def erase_for_customer(customer_id: str, merchant_id: str, mode: str) -> int:
+    """Erase every method of the customer (attached or detached); how many this call deleted."""
+    return sum(erase(item) for item in every_of_customer(customer_id, merchant_id, mode))

@@ -1,0 +1,3 @@
+"""Privacy (GDPR / CCPA) of a customer: export and erasure across the contexts, each audited.
+
+docs/privacy.md."""
