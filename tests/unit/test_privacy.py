@@ -25,6 +25,7 @@ from paygate.refunds.models import RefundIn
 from paygate.vault import payment_methods
 from paygate.vault import service as vault
 from paygate.vault.methods_models import PaymentMethodIn
+from paygate.webhooks import erasure as webhooks_erasure
 
 from tests.helpers import at_once
 from tests.unit.moto_world import tables_world, vault_key
@@ -40,7 +41,7 @@ TABLE_NAMES = ("world-CustomersTable", "world-VaultTable", "world-PaymentsTable"
 
 @pytest.fixture(autouse=True)
 def world() -> Iterator[None]:
-    tables = {**TABLES, "CUSTOMERS_TABLE": "CustomersTable"}
+    tables = {**TABLES, "CUSTOMERS_TABLE": "CustomersTable", "WEBHOOKS_TABLE": "WebhooksTable"}
     with tables_world(tables, TEST_MODE="true", TEST_PAYMENT_SUCCESS="true"), vault_key():
         paygate_settings._cache.clear()
         for merchant_id in (MERCHANT.merchant_id, OTHER.merchant_id):
@@ -154,6 +155,8 @@ def test_erase_leaves_no_personal_data_and_no_vault_card_and_keeps_the_figures()
     assert event_types({**erased, "erased_at": None, "version": 1}, erased) == ("customer.erased",)
     counts = erasure.erase_customer_pii(customer, MERCHANT.merchant_id, MERCHANT.mode)
     assert counts == {"payment": 2, "refund": 1, "order": 2, "payment_intent": 1, "setup_intent": 0}
+    assert customers.exportable(customer, MERCHANT.merchant_id, MERCHANT.mode)["erasure"] == "pending"
+    webhooks_erasure.erase_customer_pii(customer, MERCHANT.merchant_id, MERCHANT.mode)
     # Then no table holds the name, e-mail, phone, VPA, holder names or the merchant's notes on them
     stored = _everything()
     for personal in (NAME, EMAIL, PHONE, VPA, HOLDER, TYPED_HOLDER, "crm-42", "asked by"):
@@ -177,6 +180,7 @@ def test_erase_leaves_no_personal_data_and_no_vault_card_and_keeps_the_figures()
 def test_erasing_twice_is_fine_and_changes_nothing_the_second_time() -> None:
     world = _a_customer_with_history()
     first = privacy.erase_customer(MERCHANT, world["customer"])
+    webhooks_erasure.erase_customer_pii(world["customer"], MERCHANT.merchant_id, MERCHANT.mode)
     assert erasure.erase_customer_pii(world["customer"], MERCHANT.merchant_id, MERCHANT.mode)["payment"] == 2
     item = customers.exportable(world["customer"], MERCHANT.merchant_id, MERCHANT.mode)
     again = privacy.erase_customer(MERCHANT, world["customer"])

@@ -36,6 +36,7 @@ def test_every_dead_letter_queue_and_the_stream_failures_queue_alarm_to_the_aler
         "paygate-stream-failures",
         "paygate-customers-stream-failures",
         "paygate-erase-payments-pii-dlq",  # a customer's erasure left pending (docs/privacy.md)
+        "paygate-erase-webhook-pii-dlq",
     }
 
     pages = boto3.client("cloudwatch", region_name=gateway.region).get_paginator("describe_alarms").paginate()

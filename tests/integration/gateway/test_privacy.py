@@ -3,15 +3,18 @@ secret; its erasure leaves none of its personal data in any table and no vault c
 merchant's figures, completes on the payments side, and is audited; tenant and mode isolation and bad
 input on the three routes.
 
-A merchant of its own (no webhook endpoint: stored webhook bodies are the Webhooks context's, see
-docs/privacy.md), and no Idempotency-Key on the creates that carry personal data (an idempotency
-record keeps its answer for 24 h: docs/privacy.md)."""
+A merchant of its own with a webhook endpoint (a receiver) taking every event: the customer's
+``customer.*`` and ``payment.*`` events are delivered, their stored bodies hold the person until the
+erasure's webhooks part (``EraseWebhookPii``) redacts them, and a redelivery sends the redacted body.
+No Idempotency-Key on the creates that carry personal data (an idempotency record keeps its answer for
+24 h: docs/privacy.md)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,15 +24,31 @@ from localcloud.runtime import LocalCloud
 from tests.helpers import wait_for
 from tests.integration.gateway.client import Api, card, error_of
 from tests.integration.gateway.conftest import keys_of
+from tests.integration.gateway.receiver import Receiver, start_receiver
 
 PATH = "/api/v1/customers"
 SAVED_PAN, TYPED_PAN = "4242424242424242", "5555555555554444"
 
 
 @pytest.fixture(scope="module")
-def shop(admin: Api, gateway: LocalCloud) -> dict[str, Api]:
+def receiver() -> Iterator[Receiver]:
+    yield from start_receiver()
+
+
+@pytest.fixture(scope="module")
+def shop(admin: Api, gateway: LocalCloud, receiver: Receiver) -> dict[str, Api]:
     made = admin.created("/api/v1/admin/merchants", {"name": "Privacy Shop", "email": "privacy@example.com"})
-    return {mode: Api.with_key(gateway.url, *keys_of(made, mode)) for mode in ("test", "live")}
+    apis = {mode: Api.with_key(gateway.url, *keys_of(made, mode)) for mode in ("test", "live")}
+    apis["test"].created(
+        "/api/v1/webhook_endpoints", {"url": receiver.url + "/privacy", "enabled_events": ["*"]}
+    )
+    return apis
+
+
+def _received(receiver: Receiver, customer: str) -> list[dict[str, Any]]:
+    """The events the receiver got about the customer (the customer, or an object made for it)."""
+    events = [json.loads(r.body) for r in receiver.at("/privacy")]
+    return [e for e in events if customer in (e["data"].get("id"), e["data"].get("customer"))]
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +99,11 @@ def _paid(api: Api, customer: str, amount: int, method: dict[str, Any]) -> dict[
 
 
 @pytest.fixture(scope="module")
-def history(shop: dict[str, Api], person: dict[str, str], gateway: LocalCloud) -> dict[str, Any]:
+def history(
+    shop: dict[str, Api], person: dict[str, str], gateway: LocalCloud, receiver: Receiver
+) -> dict[str, Any]:
     """A customer with a saved card, a UPI method, three paid orders (saved card, typed card, VPA) and a
-    processed refund."""
+    processed refund; the merchant's endpoint got the customer's and the payments' events."""
     api = shop["test"]
     before_cards = _vault_cards(gateway)
     fields = ("name", "email", "phone", "external_id")
@@ -109,6 +130,15 @@ def history(shop: dict[str, Api], person: dict[str, str], gateway: LocalCloud) -
     refund = api.settled(f"/api/v1/refunds/{refund['id']}", timeout=30)
     new_cards = _vault_cards(gateway) - before_cards
     assert len(new_cards) == 2  # the saved card and the typed one
+
+    def delivered() -> bool:  # the events carrying the person, all delivered
+        events = _received(receiver, customer["id"])
+        types = {e["type"] for e in events}
+        wanted = (person["email"], person["vpa"], person["typed_holder"])
+        kinds = {"customer.created", "payment.success", "refund.processed"}
+        return kinds <= types and all(w in json.dumps(events) for w in wanted)
+
+    wait_for(delivered, timeout=60, what="the customer's, payments' and refund's webhooks")
     return {"customer": customer, "saved": saved, "upi": upi, "payments": payments, "refund": refund,
             "cards": new_cards}  # fmt: skip
 
@@ -157,10 +187,15 @@ def test_tenant_and_mode_isolation_and_bad_input(
 
 
 def test_erasure_leaves_no_personal_data_no_vault_card_and_the_same_totals(
-    shop: dict[str, Api], history: dict[str, Any], person: dict[str, str], gateway: LocalCloud
+    shop: dict[str, Api],
+    history: dict[str, Any],
+    person: dict[str, str],
+    gateway: LocalCloud,
+    receiver: Receiver,
 ) -> None:
     api, customer = shop["test"], history["customer"]["id"]
-    assert person["email"] in _all_items(gateway)  # the scan does see it while it is there
+    stored = _all_items(gateway)  # the scan does see the person while they are there, webhook bodies too
+    assert person["email"] in stored and person["typed_holder"] in stored
     overview = api.get("/api/v1/dashboard/overview").json()
     # When the customer is erased (twice: the second changes nothing)
     first = api.post(f"{PATH}/{customer}/erase", headers={"Idempotency-Key": uuid.uuid4().hex})
@@ -170,7 +205,7 @@ def test_erasure_leaves_no_personal_data_no_vault_card_and_the_same_totals(
     assert again.status_code == 200 and again.json()["payment_methods_erased"] == 0
     assert again.json()["erased_at"] == first.json()["erased_at"]
 
-    # Then the payments side completes (customer.erased -> ErasePaymentsPii)
+    # Then the payments and webhooks sides complete (customer.erased -> ErasePaymentsPii, EraseWebhookPii)
     def complete() -> dict[str, Any] | None:
         body = api.get(f"{PATH}/{customer}/export").json()
         return body if body["customer"]["erasure"] == "complete" else None
@@ -194,6 +229,20 @@ def test_erasure_leaves_no_personal_data_no_vault_card_and_the_same_totals(
     assert actions.count("customer.erased") == 2 and "customer.exported" in actions
     assert {a["actor"]["id"] for a in audit} == {keys_of_api(api)}
     assert person["name"] not in json.dumps(audit)
+    # and a redelivery of a webhook about the customer sends the redacted body, ids and amounts kept
+    deliveries = api.get("/api/v1/webhooks", params={"limit": 100}).json()["items"]
+    paid = next(d for d in deliveries if d["event_type"] == "payment.success")
+    before = len(receiver.at("/privacy"))
+    assert api.post(f"/api/v1/webhooks/{paid['id']}/retry").status_code == 200
+
+    def redelivered() -> dict[str, Any] | None:
+        bodies = [json.loads(r.body) for r in receiver.at("/privacy")[before:]]
+        return next((b for b in bodies if b["id"] == paid["event_id"]), None)
+
+    again = wait_for(redelivered, what="the redelivery")
+    assert again["data"]["customer"] == customer and again["data"]["amount"] in (5_000, 7_000, 3_000)
+    for field in ("email", "vpa", "holder", "typed_holder"):
+        assert person[field] not in json.dumps(again), field
     # and the external id may be taken again by a new customer
     assert api.created(PATH, {"external_id": person["external_id"]})["external_id"] == person["external_id"]
 

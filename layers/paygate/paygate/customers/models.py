@@ -97,8 +97,8 @@ class Customer(BaseModel):
     )
     erasure: Literal["pending", "complete"] | None = Field(
         default=None,
-        description="pending until the payments, refunds, orders and intents made for the customer have "
-        "lost their personal data too",
+        description="pending until the payments, refunds, orders and intents made for the customer, and "
+        "the webhook events stored about it, have lost their personal data too",
     )
     mode: str
     created_at: str

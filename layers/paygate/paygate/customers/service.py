@@ -10,7 +10,7 @@ until a privacy erasure.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from paygate.core import clock
 from paygate.core.errors import BadRequest, Conflict, NotFound
@@ -220,9 +220,10 @@ def exportable(customer_id: str, merchant_id: str, mode: str) -> dict[str, Any]:
 def erase(customer_id: str, merchant_id: str, mode: str) -> Customer:
     """Erase the customer's personal data from its item: the fields cleared, ``deleted: true`` (out of
     every index: the e-mail's key goes with it), the external id's claim freed, ``erased_at`` set and
-    ``erasure: pending`` (the Payments context completes it, ``erasure_complete``). Version-conditioned
-    and retried like every customer write, so a racing update either lands first (and is erased with
-    the rest) or finds the customer gone. Erasing an erased customer writes nothing."""
+    ``erasure: pending`` (the Payments and Webhooks contexts complete it, ``erasure_complete``).
+    Version-conditioned and retried like every customer write, so a racing update either lands first
+    (and is erased with the rest) or finds the customer gone. Erasing an erased customer writes
+    nothing."""
 
     def attempt() -> Customer:
         found = exportable(customer_id, merchant_id, mode)
@@ -247,15 +248,29 @@ def erase(customer_id: str, merchant_id: str, mode: str) -> Customer:
     return retrying(attempt, f"customer {customer_id}")
 
 
-def erasure_complete(customer_id: str, merchant_id: str, mode: str) -> bool:
-    """``erasure: complete`` on an erased customer (the Payments context's job is done); True if this
-    call changed it."""
+ERASURE_PARTS = ("payments", "webhooks")
+"""The contexts whose jobs finish an erasure, each marking ``<part>_erased_at`` on the customer item."""
+ErasurePart = Literal["payments", "webhooks"]
+
+
+def erasure_complete(customer_id: str, merchant_id: str, mode: str, part: ErasurePart) -> bool:
+    """Mark ``part``'s side of an erased customer's erasure done (``<part>_erased_at``); the erasure is
+    ``complete`` once every part of ``ERASURE_PARTS`` is. True if this call changed the customer."""
+    marker = f"{part}_erased_at"
 
     def attempt() -> bool:
         found = store.owned(customer_id, merchant_id, mode)
-        if found is None or not found.get("erased_at") or found.get("erasure") == "complete":
+        if (
+            found is None
+            or not found.get("erased_at")
+            or found.get(marker)
+            or found.get("erasure") == "complete"
+        ):
             return False
-        if store.replace(found, {**found, "erasure": "complete"}) != "saved":
+        new = {**found, marker: clock.iso_now()}
+        if all(new.get(f"{each}_erased_at") for each in ERASURE_PARTS):
+            new["erasure"] = "complete"
+        if store.replace(found, new) != "saved":
             raise Stale
         return True
 

@@ -78,8 +78,9 @@ def customer_objects(customer_id: str, merchant_id: str, mode: str, kind: str) -
     )
 
 
-def _stripped(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """What an object's erasure sets, and the attributes it removes."""
+def stripped(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What an object's erasure sets, and the attributes it removes (also applied to the object as
+    the API shows it, in a stored webhook event: ``paygate.webhooks.erasure``)."""
     kind = item["type"]
     sets: dict[str, Any] = {}
     removes: list[str] = []
@@ -114,7 +115,7 @@ def erase_object(item: dict[str, Any]) -> bool:
         current = store.get(item["id"])
         if current is None or current.get(ERASED_MARK):
             return False
-        sets, removes = _stripped(current)
+        sets, removes = stripped(current)
         if current.get("card_token"):  # the card typed for this payment, sealed in the vault
             vault.destroy(current["card_token"], current["merchant_id"], current["mode"])
         if current.get("payment_method") and current.get("customer"):
@@ -138,11 +139,12 @@ def erase_object(item: dict[str, Any]) -> bool:
 
 def erase_customer_pii(customer_id: str, merchant_id: str, mode: str) -> dict[str, int]:
     """Strip every object made for the customer; counts of the objects this call wrote, by type.
-    Then the customer's erasure is marked complete (its context's function, through the layer)."""
+    Then the payments part of the customer's erasure is marked done (its context's function, through
+    the layer; complete once the Webhooks context's part is done too)."""
     from paygate.customers import service as customers
 
     done: dict[str, int] = {}
     for kind in (*FOUND_BY_CUSTOMER_INDEX, *FOUND_BY_MERCHANT_LISTING):
         done[kind] = sum(erase_object(i) for i in customer_objects(customer_id, merchant_id, mode, kind))
-    customers.erasure_complete(customer_id, merchant_id, mode)
+    customers.erasure_complete(customer_id, merchant_id, mode, "payments")
     return done

@@ -38,8 +38,9 @@ class Erasure(BaseModel):
     object: Literal["customer_erasure"] = "customer_erasure"
     customer: str
     status: Literal["pending", "complete"] = Field(
-        description="pending until the customer's payments, refunds, orders and intents have lost their "
-        "personal data too (a background job); GET …/export then shows customer.erasure complete"
+        description="pending until the customer's payments, refunds, orders and intents, and the webhook "
+        "events stored about it, have lost their personal data too (two background jobs); GET …/export "
+        "then shows customer.erasure complete"
     )
     erased_at: str
     payment_methods_erased: int = Field(description="payment methods this request deleted (0 on a repeat)")

@@ -15,6 +15,7 @@ from the table (docs/webhooks.md, "Storage and cost").
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from paygate.core import dynamo
@@ -73,6 +74,59 @@ def body_of(delivery: dict[str, Any]) -> str:
         raise RuntimeError(f"no stored body for delivery {delivery['id']}")
     stored = found["body_z"]
     return zlib.decompress(getattr(stored, "value", stored)).decode()
+
+
+def deliveries_of(
+    merchant_id: str, mode: str, page_size: int = SUBSCRIBER_PAGE
+) -> Iterator[list[dict[str, Any]]]:
+    """Every delivery of a merchant and mode, a page of whole items at a time (gsi1 keys, then the
+    items): how a privacy erasure finds the events it must look into (docs/privacy.md, its cost)."""
+    request: dict[str, Any] = {
+        "TableName": objects.table(),
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": "gsi1pk"},
+        "ExpressionAttributeValues": dynamo.values(pk=f"MERCHANT#{merchant_id}#{mode}#delivery"),
+        "Limit": page_size,
+    }
+    while True:
+        answer = dynamo.client().query(**request)
+        yield objects.whole_items([dynamo.from_item(item) for item in answer.get("Items", [])])
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def stored_bodies(event_ids: list[str], merchant_id: str, mode: str) -> list[dict[str, Any]]:
+    """The body items of these events of a merchant and mode (those that exist), each with
+    ``event_id`` and its ``body`` as text; ``body_z`` is the stored bytes, for ``replace_body``."""
+    keys = [_body_key(event_id, merchant_id, mode) for event_id in event_ids]
+    found = dynamo.batch_get(objects.table(), keys)
+    for item in found:
+        stored = item["body_z"]
+        item["event_id"] = item["pk"].removeprefix("EVENT#")
+        item["body"] = zlib.decompress(getattr(stored, "value", stored)).decode()
+    return found
+
+
+def replace_body(stored: dict[str, Any], body: str, mark: str, at: str) -> bool:
+    """Write ``body`` over an event's stored body (a privacy erasure), conditioned on the bytes read and
+    on ``mark`` not being set yet (set to ``at`` with it); False when either changed."""
+    op = dynamo.update_op(
+        objects.table(),
+        {"pk": stored["pk"], "sk": stored["sk"]},
+        sets={"body_z": zlib.compress(body.encode(), 9), mark: at},
+        condition=f"#body_z = :read AND attribute_not_exists(#{mark})",
+        read=stored["body_z"],
+    )
+    return dynamo.update(op) is not None
+
+
+def replace_delivery_body(delivery: dict[str, Any], body: str, mark: str, at: str) -> bool:
+    """The same for a delivery written before bodies had their own item (it holds its body)."""
+    condition = f"#body = :read AND attribute_not_exists(#{mark})"
+    op = objects.change(delivery["id"], {"body": body, mark: at}, condition, read=delivery["body"])
+    return dynamo.update(op) is not None
 
 
 def _counter_key(merchant_id: str, mode: str) -> dict[str, str]:
