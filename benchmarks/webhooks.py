@@ -82,13 +82,15 @@ def main() -> int:
             template, port=0, stack_name="paygate", parameters=local_parameters(template)
         ) as cloud:
             base = cloud.url
-            endpoint_body = {"url": "http://127.0.0.1:0/placeholder", "enabled_events": ["payment.success"]}
+            # a placeholder address (port 9, discard) until the receiver says its port
+            endpoint_body = {"url": "http://127.0.0.1:9/placeholder", "enabled_events": ["payment.success"]}
             spawn = multiprocessing.get_context("spawn")  # not fork: this process runs many threads
             port_out: multiprocessing.Queue = spawn.Queue()
             results: multiprocessing.Queue = spawn.Queue()
             endpoint = requests.post(
                 f"{base}/api/v1/webhook_endpoints", json=endpoint_body, headers=HEADERS, timeout=30
             ).json()
+            assert "secret" in endpoint, endpoint  # the endpoint was made
             receiver = spawn.Process(
                 target=_receiver, args=(endpoint["secret"], port_out, results), daemon=True
             )

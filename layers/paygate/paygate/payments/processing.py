@@ -284,7 +284,10 @@ def record_outcome(
         writes.append(parent)
     if success and payment.get("save_method") and (save := payment_methods.save_op(payment["save_method"])):
         writes.append(save)  # the card the payment asked to save (save_payment_method)
-    if with_parent and payment.get("setup_intent_id"):  # a card verification moves its setup intent
+    # A card verification moves its setup intent. (If its method was detached meanwhile, the attach
+    # fails, the verification is recorded failed without its parent below, and the setup intent stays
+    # processing: an edge left open, docs/payment-methods.md.)
+    if with_parent and payment.get("setup_intent_id"):
         writes.extend(setup_intents.outcome_writes(payment, success, (code, description), expected, now))
     if not success and declined and payment.get("throttle_key"):
         writes.append(checkout_limits.decline_counted(payment["throttle_key"], clock.now().timestamp()))
