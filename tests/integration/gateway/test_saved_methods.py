@@ -178,6 +178,10 @@ def test_a_card_saved_without_and_with_3ds_pays_on_and_off_session_at_stripe_wit
                 off_session,
                 last4,
             )
+            saved_card = shop.get(f"/api/v1/payment_methods/{setup['payment_method']}").json()["card"]
+            assert (
+                paid["card"]["fingerprint"] == saved_card["fingerprint"] and paid["card"]["country"] == "US"
+            )
             call = paid["attempts"][-1]
             if last4 == "3155":
                 assert call["connector"] == "simulator"

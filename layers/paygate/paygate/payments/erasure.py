@@ -91,6 +91,8 @@ def stripped(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             sets["vpa"] = None
         if item.get("card_token"):
             removes.append("card_token")
+        if item.get("client_ip"):
+            removes.append("client_ip")
     elif kind == "refund":
         sets["reason"] = None
     elif kind == "order":

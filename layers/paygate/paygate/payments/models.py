@@ -306,6 +306,8 @@ class CardOut(BaseModel):
     last4: str
     expiry_month: int
     expiry_year: int
+    fingerprint: str | None = Field(default=None, description="the same card number, the same fingerprint")
+    country: str | None = Field(default=None, description="the issuing country, when known")
     holder_name: str | None = Field(default=None, description="null once the customer's data was erased")
 
 

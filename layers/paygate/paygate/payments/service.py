@@ -10,7 +10,7 @@ from paygate.core.ids import new_id
 from paygate.customers import service as customers
 from paygate.merchants import service as merchants
 from paygate.merchants.models import Principal
-from paygate.payments import checkout_limits, lifecycle, methods, store
+from paygate.payments import checkout_limits, lifecycle, store
 from paygate.payments.access import owned, owner_values
 from paygate.payments.models import (
     CaptureIn,
@@ -28,7 +28,17 @@ from paygate.payments.transitions import Stale, payment_write, retrying
 from paygate.vault import payment_methods
 from paygate.vault import service as vault
 
-SHOWN_CARD = ("network", "last4", "expiry_month", "expiry_year", "holder_name")
+SHOWN_CARD = (
+    "network",
+    "last4",
+    "expiry_month",
+    "expiry_year",
+    "holder_name",
+    "fingerprint",
+    "country",
+    "funding",
+    "bin",
+)
 
 
 def create_order(principal: Principal, data: OrderIn) -> Order:
@@ -157,6 +167,8 @@ def create_payment(
         payment["save_method"] = saving[0]["Put"]["Item"]["id"]["S"]
     if throttle:
         payment["throttle_key"] = throttle
+    if principal is None and client_ip:  # the payer's address, for risk rules (erased with the customer)
+        payment["client_ip"] = client_ip
     attempt = store.change(
         order["id"],
         sets={"status": "attempted", "updated_at": payment["updated_at"]},
@@ -297,14 +309,7 @@ def new_payment(
     elif details.card is not None:
         if sealed is None:
             raise ValueError("a card payment's card must be sealed for the vault first (sealed_card)")
-        number = details.card.number.get_secret_value()
-        card = {
-            "network": methods.card_network(number),
-            "last4": number[-4:],
-            "expiry_month": details.card.expiry_month,
-            "expiry_year": details.card.expiry_year,
-            "holder_name": details.card.holder_name,
-        }
+        card = payment_methods.card_facts(details.card, sealed)
     payment = {
         "id": payment_id or new_id("pay"),
         "merchant_id": owner["merchant_id"],

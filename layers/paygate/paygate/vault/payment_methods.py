@@ -52,6 +52,7 @@ def card_facts(card: CardIn, sealed: vault.SealedCard) -> dict[str, Any]:
         "country": found.country,
         "funding": found.funding,
         "holder_name": card.holder_name,
+        "bin": number[:6],  # PCI DSS: the first six and the last four may be kept (risk rules read it)
     }
 
 
