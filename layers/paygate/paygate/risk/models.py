@@ -129,7 +129,7 @@ def cidr(value: Any) -> str:
 
 
 class FieldCondition(BaseModel):
-    """``{field, op, value}``: ``in`` / ``not_in`` take a list; ``gt``... numbers only; ``in_cidr`` ip only."""
+    """``{field, op, value}``: in / not_in take a list; gt... numbers only; in_cidr ip only."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
