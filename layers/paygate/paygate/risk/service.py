@@ -65,7 +65,7 @@ class RiskFacts:
     merchant_category: str | None = None
 
     def rule_facts(self) -> dict[str, Any]:
-        """The facts rules compare, normalised as rule values are (e-mail lower-case...); absent ones left out."""
+        """The facts rules compare, normalised as rule values are; the absent ones left out."""
         facts = {k: v for k, v in asdict(self).items() if v is not None}
         for name in ("merchant_id", "mode", "payment_id", "ip_country"):
             facts.pop(name, None)
