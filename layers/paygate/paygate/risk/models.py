@@ -466,3 +466,37 @@ class DryRunAnswer(BaseModel):
     assessed: int = Field(description="how many of the last assessed payments were tried")
     matched: int
     matches: list[DryRunMatch]
+
+
+# --- request bodies: the parsers' field-named errors (``conditions[1].value``) rather than pydantic's
+# own locations. ``BadRequest`` is not a ``ValueError``: pydantic lets it through to the error map. ---
+
+
+class RuleBody(RuleIn):
+    """The body of ``POST /api/v1/risk/rules``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_named_errors(cls, data: Any) -> Any:
+        parse_rule(data)
+        return data
+
+
+class RulePatchBody(RulePatch):
+    """The body of ``PATCH /api/v1/risk/rules/{rule_id}``: the fields given change."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_named_errors(cls, data: Any) -> Any:
+        parse_patch(data)
+        return data
+
+
+class ListEntryBody(ListEntryIn):
+    """The body of ``POST /api/v1/risk/lists``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_named_errors(cls, data: Any) -> Any:
+        parse_entry(data)
+        return data
