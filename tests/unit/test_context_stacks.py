@@ -65,7 +65,8 @@ def _code_routes() -> dict[str, set[tuple[str, str]]]:
 
 
 def test_the_contexts_are_nested_stacks_of_the_root() -> None:
-    assert set(APPLICATIONS) == {"Merchants", "Payments", "Webhooks", "Connectors", "Vault", "Customers", "Risk"}
+    contexts = {"Merchants", "Payments", "Webhooks", "Connectors", "Vault", "Customers", "Risk"}
+    assert set(APPLICATIONS) == contexts
     for name, path in APPLICATIONS.items():
         assert path == (STACKS / f"{name.lower()}.yaml").resolve()
 
