@@ -232,6 +232,9 @@ def test_rules_crud_isolation_and_defaults_read_only(world: None) -> None:
     assert raised.value.field == "name"
     with pytest.raises(service.BadRequest):
         service.delete_rule(TEST, "rule_default_card_minute")
+    with pytest.raises(service.BadRequest) as raised:
+        service.update_rule(TEST, "rule_default_card_minute", {"enabled": None})
+    assert raised.value.field == "enabled" and service.get_rule(TEST, "rule_default_card_minute").enabled
     assert service.delete_rule(TEST, rule.id).id == rule.id
     with pytest.raises(service.NotFound):
         service.delete_rule(TEST, rule.id)

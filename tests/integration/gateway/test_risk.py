@@ -250,3 +250,52 @@ def test_dry_run_reports_the_payments_a_rule_would_have_matched(
     assert bad.status_code == 400 and error_of(bad)["field"] == "rule.action"
     bad = shop.test.post("/api/v1/risk/rules/dry_run", {"rule": RULE, "last": 1001})
     assert bad.status_code == 400 and error_of(bad)["field"] == "last"
+
+
+def test_create_is_idempotent_with_an_idempotency_key(shop: Shop) -> None:
+    # Given
+    headers = {"Idempotency-Key": "risk-rule-once"}
+    first = shop.test.post("/api/v1/risk/rules", RULE, headers=headers)
+    # When: the same request again, then another body with the same key
+    again = shop.test.post("/api/v1/risk/rules", RULE, headers=headers)
+    other = shop.test.post("/api/v1/risk/rules", {**RULE, "name": "another"}, headers=headers)
+    # Then
+    assert first.status_code == 201 and again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert other.status_code == 422
+    _delete(shop.test, f"/api/v1/risk/rules/{first.json()['id']}")
+
+
+def test_a_test_rule_or_list_never_applies_to_a_live_payment(shop: Shop, gateway: LocalCloud) -> None:
+    from paygate.risk.service import RiskFacts, assess
+
+    # Given: a test-mode block rule on JPY and a test-mode block-list IP
+    rule = shop.test.created(
+        "/api/v1/risk/rules",
+        {
+            "name": "no JPY",
+            "action": "block",
+            "conditions": [{"field": "currency", "op": "eq", "value": "JPY"}],
+        },
+    )
+    entry = shop.test.created("/api/v1/risk/lists", {"list": "block", "type": "ip", "value": "198.51.100.7"})
+    # When
+    with _risk_layer(gateway):
+
+        def facts(mode: str, payment_id: str, **given: Any) -> RiskFacts:
+            base: dict[str, Any] = {"amount": 1000, "currency": "INR", "method": "card"}
+            return RiskFacts(
+                merchant_id=shop.merchant_id, mode=mode, payment_id=payment_id, **{**base, **given}
+            )
+
+        test_jpy = assess(facts("test", "pay_00000000000011", currency="JPY"))
+        live_jpy = assess(facts("live", "pay_00000000000012", currency="JPY"))
+        test_ip = assess(facts("test", "pay_00000000000013", ip="198.51.100.7"))
+        live_ip = assess(facts("live", "pay_00000000000014", ip="198.51.100.7"))
+    # Then
+    assert test_jpy.action == "block" and test_jpy.rule is not None and test_jpy.rule.id == rule["id"]
+    assert (
+        test_ip.action == "block" and test_ip.list_entry is not None and test_ip.list_entry.id == entry["id"]
+    )
+    assert live_jpy.action == "none" and live_ip.action == "none"
+    _delete(shop.test, f"/api/v1/risk/rules/{rule['id']}")
+    _delete(shop.test, f"/api/v1/risk/lists/{entry['id']}")

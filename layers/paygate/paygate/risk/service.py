@@ -280,6 +280,9 @@ def get_rule(principal: Principal, rule_id: str) -> Rule:
 
 def update_rule(principal: Principal, rule_id: str, body: dict[str, Any]) -> Rule:
     patch = parse_patch(body)
+    cleared = next((name for name, value in body.items() if value is None), None)
+    if cleared is not None:
+        raise BadRequest(f"{cleared} cannot be null: leave it out to keep it", cleared)
     if rule_id in evaluate.DEFAULT_RULES:
         given = patch.model_dump(exclude_unset=True)
         other = next((name for name in given if name != "enabled"), None)
