@@ -299,3 +299,12 @@ def test_a_test_rule_or_list_never_applies_to_a_live_payment(shop: Shop, gateway
     assert live_jpy.action == "none" and live_ip.action == "none"
     _delete(shop.test, f"/api/v1/risk/rules/{rule['id']}")
     _delete(shop.test, f"/api/v1/risk/lists/{entry['id']}")
+
+
+def test_an_id_that_cannot_be_one_is_a_404_not_a_500(shop: Shop) -> None:
+    long_id = "rule_" + "x" * 2000
+    assert shop.test.get(f"/api/v1/risk/rules/{long_id}").status_code == 404
+    assert shop.test.patch(f"/api/v1/risk/rules/{long_id}", {"enabled": False}).status_code == 404
+    assert _delete(shop.test, f"/api/v1/risk/rules/{long_id}").status_code == 404
+    gone = _delete(shop.test, "/api/v1/risk/lists/rle_%C3%A9")
+    assert gone.status_code == 404 and error_of(gone)["field"] == "entry_id"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,7 @@ from paygate.risk.models import (
 VELOCITY_KEYS = ("card_fingerprint", "ip", "email", "vpa", "customer")
 MAX_RULES = 100
 MIN_PAYMENTS_FOR_USUAL = 10
+_OBJECT_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,14 @@ def create_rule(principal: Principal, body: RuleIn) -> Rule:
     return Rule(**data, id=rule_id, mode=principal.mode, version=1)
 
 
+def _known_shape(object_id: str, field: str, what: str) -> None:
+    """404 for an id that cannot be one (no key of the table is built from it: a 2 KB id is no 500)."""
+    if not _OBJECT_ID.match(object_id):
+        raise NotFound(f"no {what} {object_id[:64]}", field)
+
+
 def get_rule(principal: Principal, rule_id: str) -> Rule:
+    _known_shape(rule_id, "rule_id", "risk rule")
     for rule in _rules(principal.merchant_id, principal.mode):
         if rule.id == rule_id:
             return rule
@@ -279,6 +288,7 @@ def get_rule(principal: Principal, rule_id: str) -> Rule:
 
 
 def update_rule(principal: Principal, rule_id: str, body: dict[str, Any]) -> Rule:
+    _known_shape(rule_id, "rule_id", "risk rule")
     patch = parse_patch(body)
     cleared = next((name for name, value in body.items() if value is None), None)
     if cleared is not None:
@@ -315,6 +325,7 @@ def update_rule(principal: Principal, rule_id: str, body: dict[str, Any]) -> Rul
 
 
 def delete_rule(principal: Principal, rule_id: str) -> Rule:
+    _known_shape(rule_id, "rule_id", "risk rule")
     if rule_id in evaluate.DEFAULT_RULES:
         raise BadRequest("a default rule cannot be deleted; disable it (PATCH enabled: false)", "rule_id")
     found = store.rule(principal.merchant_id, principal.mode, rule_id)
@@ -371,6 +382,7 @@ def list_entries(principal: Principal, limit: int, offset: int) -> ListEntryList
 
 
 def delete_entry(principal: Principal, entry_id: str) -> ListEntry:
+    _known_shape(entry_id, "entry_id", "list entry")
     found = store.entry(principal.merchant_id, principal.mode, entry_id)
     if found is None:
         raise NotFound(f"no list entry {entry_id}", "entry_id")
