@@ -65,7 +65,8 @@ def _code_routes() -> dict[str, set[tuple[str, str]]]:
 
 
 def test_the_contexts_are_nested_stacks_of_the_root() -> None:
-    assert set(APPLICATIONS) == {"Merchants", "Payments", "Webhooks", "Connectors", "Vault", "Customers"}
+    contexts = {"Merchants", "Payments", "Webhooks", "Connectors", "Vault", "Customers", "Risk"}
+    assert set(APPLICATIONS) == contexts
     for name, path in APPLICATIONS.items():
         assert path == (STACKS / f"{name.lower()}.yaml").resolve()
 
@@ -101,7 +102,7 @@ def test_folders_show_the_contexts() -> None:
                 definition = Path(resource["Properties"]["DefinitionUri"])
                 assert definition.parent.name == context, (name, definition)
     on_disk = {p.parent.parent.name for p in (ROOT / "functions").glob("*/*/app.py")}
-    assert on_disk == {"api", "merchants", "payments", "webhooks", "connectors", "customers", "vault"}
+    assert on_disk == {"api", "merchants", "payments", "webhooks", "connectors", "customers", "vault", "risk"}
 
 
 @pytest.mark.parametrize("stack", sorted(CONTEXTS))

@@ -127,6 +127,7 @@ DASHBOARDS = {  # stack path -> its dashboard
     "Connectors": "paygate-connectors",
     "Customers": "paygate-customers",
     "Vault": "paygate-vault",
+    "Risk": "paygate-risk",
 }
 NO_FUNCTIONS: set[str] = set()  # stacks with data only, hence no dashboard (none since the vault's functions)
 

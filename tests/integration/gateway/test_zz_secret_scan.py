@@ -39,6 +39,7 @@ def _all_items(gateway: LocalCloud) -> list[dict[str, Any]]:
             "Connectors/ConnectorsTable",
             "Vault/VaultTable",
             "Customers/CustomersTable",
+            "Risk/RiskTable",
         )
     ]
     # every table of the deployment is scanned: a context's new table cannot slip past this list

@@ -209,3 +209,11 @@ class CustomersTable(EnvSettings):
     ``customer`` (orders, intents) or list a customer's payments and refunds."""
 
     customers_table: str
+
+
+# --- risk (issue 19: docs/risk.md) ------------------------------------------------------------------
+class RiskTable(EnvSettings):
+    """The Risk stack's table: rules, lists, velocity counters and assessments; set on its functions
+    and on the payment functions that call ``paygate.risk.service.assess``."""
+
+    risk_table: str

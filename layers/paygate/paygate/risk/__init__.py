@@ -1,0 +1,3 @@
+"""Risk: rules, allow and block lists, velocity counters and a score, assessed per payment.
+
+See docs/risk.md."""
