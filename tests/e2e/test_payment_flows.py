@@ -39,12 +39,15 @@ def test_order_upi_payment_succeeds_and_pays_the_order(api: Api) -> None:
 def test_card_payment_keeps_only_network_and_last4(api: Api) -> None:
     order = api.order()
     payment = api.payment(order["id"], card("5555555555554444"))
+    fingerprint = payment["card"].pop("fingerprint")  # a keyed hash (docs/vault.md), no card data
+    assert len(fingerprint) == 32 and "5555555555554444" not in fingerprint
     assert payment["card"] == {
         "network": "mastercard",
         "last4": "4444",
         "expiry_month": 12,
         "expiry_year": 2031,
         "holder_name": "A Payer",
+        "country": "US",  # the issuing country, from the BIN (docs/payment-methods.md)
     }
     assert "number" not in payment["card"] and "cvv" not in str(payment)
 

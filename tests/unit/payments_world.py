@@ -16,7 +16,12 @@ from tests.unit.moto_world import tables_world, vault_key
 
 MERCHANT = Principal(merchant_id="mer_world", mode="test", key_id="key_test_world")
 UPI = {"method": "upi", "vpa": "payer@okaxis"}
-TABLES = {"PAYMENTS_TABLE": "PaymentsTable", "MERCHANTS_TABLE": "MerchantsTable", "VAULT_TABLE": "VaultTable"}
+TABLES = {
+    "PAYMENTS_TABLE": "PaymentsTable",
+    "MERCHANTS_TABLE": "MerchantsTable",
+    "VAULT_TABLE": "VaultTable",
+    "RISK_TABLE": "RiskTable",  # the payment path assesses each first attempt (docs/risk.md)
+}
 
 
 @contextmanager

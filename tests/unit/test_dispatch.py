@@ -43,6 +43,7 @@ TABLES = {
     "MERCHANTS_TABLE": "MerchantsTable",
     "VAULT_TABLE": "VaultTable",
     "CONNECTORS_TABLE": "ConnectorsTable",
+    "RISK_TABLE": "RiskTable",
 }
 
 

@@ -152,7 +152,8 @@ def test_lists_sit_with_their_rules() -> None:
 
 
 def test_default_rules_and_their_thresholds() -> None:
-    rules = evaluate.default_rules("test", {})
+    assert {r.id for r in evaluate.default_rules("test", {}) if not r.enabled} == {"rule_default_card_minute"}
+    rules = evaluate.default_rules("test", {"rule_default_card_minute": True})  # turned on by the merchant
     assert all(rule.default for rule in rules)
     card = {"method": "card", "score": 10}
     assert evaluate.decide(rules, card, {"card_fingerprint.minute.attempts": 5}, ListHits()).action == "none"

@@ -54,11 +54,17 @@ def _rule(
     )
 
 
+def _turn_on_card_minute(principal: Principal | None = None) -> None:
+    """The default card velocity rule is off until the merchant turns it on (docs/risk.md)."""
+    service.update_rule(principal or TEST, "rule_default_card_minute", {"enabled": True})
+
+
 def _entry(principal: Principal, list_: str, type_: str, value: str) -> models.ListEntry:
     return service.create_entry(principal, models.parse_entry({"list": list_, "type": type_, "value": value}))
 
 
 def test_the_sixth_attempt_of_a_card_in_a_minute_is_blocked_across_customers(world: None) -> None:
+    _turn_on_card_minute()
     actions = [
         service.assess(_facts(card_fingerprint="fp_card_0001", customer=f"cus_{i % 2}")).action
         for i in range(6)
@@ -88,6 +94,7 @@ def test_counters_are_per_merchant_and_mode(world: None) -> None:
 
 
 def test_ten_threads_at_once_count_exactly_ten_and_block_exactly_the_five_over(world: None) -> None:
+    _turn_on_card_minute()
     barrier = threading.Barrier(10)
     answers: list[str] = []
     lock = threading.Lock()
@@ -234,7 +241,7 @@ def test_rules_crud_isolation_and_defaults_read_only(world: None) -> None:
         service.delete_rule(TEST, "rule_default_card_minute")
     with pytest.raises(service.BadRequest) as raised:
         service.update_rule(TEST, "rule_default_card_minute", {"enabled": None})
-    assert raised.value.field == "enabled" and service.get_rule(TEST, "rule_default_card_minute").enabled
+    assert raised.value.field == "enabled" and not service.get_rule(TEST, "rule_default_card_minute").enabled
     assert service.delete_rule(TEST, rule.id).id == rule.id
     with pytest.raises(service.NotFound):
         service.delete_rule(TEST, rule.id)

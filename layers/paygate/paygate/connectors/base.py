@@ -95,6 +95,8 @@ class PaymentRequest:
     # The customer is not present (a saved method charged under its mandate): nobody can answer a
     # challenge, so a connector asks for none it may skip, and a card that insists fails the payment.
     off_session: bool = False
+    # A risk rule asked for 3-D Secure: the connector requests a challenge whatever the card's own rules.
+    request_three_d_secure: bool = False
 
 
 @dataclass(frozen=True)

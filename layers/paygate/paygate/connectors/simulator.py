@@ -119,7 +119,8 @@ class SimulatorConnector:
         self, number: str | None, request: PaymentRequest, reference: str, started: float
     ) -> ConnectorResult | None:
         """The 3DS test cards' answers; None for any other card."""
-        if number == ALWAYS_AUTHENTICATE_CARD or (number in CHALLENGE_CARDS and not request.off_session):
+        challenged = number in CHALLENGE_CARDS and not request.off_session
+        if number == ALWAYS_AUTHENTICATE_CARD or challenged or request.request_three_d_secure:
             # the gateway's hosted challenge page (payments/next_action.py signs its address)
             return self._result(Outcome.REQUIRES_ACTION, reference, started, "requires_action")
         if number == FAILED_AUTHENTICATION_CARD:

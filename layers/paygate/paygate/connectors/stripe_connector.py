@@ -208,6 +208,8 @@ class StripeConnector:
             }
             if request.off_session:  # a merchant-initiated payment: Stripe asks for no authentication
                 params["off_session"] = True
+            if request.request_three_d_secure:  # a risk rule asked for it (docs/risk.md)
+                params["payment_method_options"] = {"card": {"request_three_d_secure": "any"}}
             if request.return_url and self._send_return_url:
                 params["return_url"] = request.return_url
             intent = self._client.v1.payment_intents.create(

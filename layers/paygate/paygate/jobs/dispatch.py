@@ -35,6 +35,9 @@ PAYMENT_FIELDS = (  # what an attempt routes and calls on (the card itself is in
     "payment_method",  # the saved method paid with
     "off_session",  # a saved method charged without the customer (docs/payment-methods.md)
     "setup_intent_id",  # a setup intent's card verification
+    "customer",  # risk facts (docs/risk.md): the customer, the payer's IP at the checkout, the VPA
+    "client_ip",
+    "vpa",
     "save_method",  # the method its card becomes if it succeeds (save_payment_method)
 )
 

@@ -110,6 +110,7 @@ def stripped(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def erase_object(item: dict[str, Any]) -> bool:
     """Strip one object of personal data (see the module); True if this call wrote it."""
+    from paygate.risk import service as risk
     from paygate.vault import payment_methods
     from paygate.vault import service as vault
 
@@ -120,6 +121,8 @@ def erase_object(item: dict[str, Any]) -> bool:
         sets, removes = stripped(current)
         if current.get("card_token"):  # the card typed for this payment, sealed in the vault
             vault.destroy(current["card_token"], current["merchant_id"], current["mode"])
+        if current["type"] == "payment" and current.get("risk"):  # its risk assessment's facts
+            risk.erase_payment(current["merchant_id"], current["mode"], current["id"])
         if current.get("payment_method") and current.get("customer"):
             payment_methods.erase_method(
                 current["payment_method"], current["merchant_id"], current["mode"], current["customer"]

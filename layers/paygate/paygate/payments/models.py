@@ -412,6 +412,11 @@ class Payment(BaseModel):
     wallet_authorization: WalletAuthorization | None = Field(
         default=None, description="a wallet payment: the payer's answer at the wallet"
     )
+    risk: dict[str, Any] | None = Field(
+        default=None,
+        description="the risk assessment before any connector was called: action, the rule or list entry "
+        "that decided, score 0-100, level and the signals behind the score (docs/risk.md)",
+    )
     attempts: list[PaymentAttempt] = Field(default_factory=list, description="every connector call, in order")
     routing: list[dict[str, Any]] = Field(
         default_factory=list,

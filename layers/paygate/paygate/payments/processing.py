@@ -23,7 +23,7 @@ from paygate.connectors.routing import PaymentFacts
 from paygate.core import clock, dynamo
 from paygate.core.errors import MerchantUnavailable, ProcessorUnavailable
 from paygate.core.settings import Processing
-from paygate.payments import checkout_limits, next_action, provider_refs, setup_intents, store
+from paygate.payments import checkout_limits, next_action, provider_refs, risk_gate, setup_intents, store
 from paygate.payments.service import ensure_can_charge
 from paygate.vault import payment_methods
 from paygate.vault import service as vault
@@ -64,6 +64,8 @@ def authorization_request(payment: dict[str, Any], attempt: int) -> PaymentReque
         wallet=payment.get("wallet"),  # a wallet payment's wallet (docs/connectors.md#wallets)
         return_url=next_action.provider_return_url(payment),  # 3-D Secure at a provider: back to us
         off_session=bool(payment.get("off_session")),
+        # a risk rule asked for 3-D Secure (docs/risk.md): the connector challenges whatever the card
+        request_three_d_secure=(payment.get("risk") or {}).get("action") == "request_3ds",
     )
 
 
@@ -152,6 +154,10 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
         ensure_can_charge(payment["merchant_id"])
     except MerchantUnavailable:
         return record_outcome(payment, False, SUSPENDED)
+    if not payment.get("setup_intent_id"):  # risk, before any connector (docs/risk.md)
+        payment = {**payment, "risk": payment.get("risk") or risk_gate.assess(payment)}
+        if payment["risk"]["action"] == "block":
+            return record_outcome(payment, False, risk_gate.blocked_error(payment["risk"]), declined=False)
     done = decide(payment, attempt, settings)
     if done.held_elsewhere:
         return IN_FLIGHT  # the run holding the lease records the outcome
@@ -168,12 +174,20 @@ def process(payment: dict[str, Any], attempt: int, settings: Processing) -> str:
     if (secure := next_action.on_result(payment, done)) is not None:  # 3-D Secure: payments/next_action.py
         return secure
     if result.outcome is Outcome.SUCCEEDED:
+        _risk_outcome(payment, declined=False)
         return record_outcome(payment, True, done=done)
     if result.outcome.is_decline:
+        _risk_outcome(payment, declined=True)
         return record_outcome(payment, False, decline_error(payment, result), done=done, declined=True)
     # processor_error (a request the provider refused) and requires_action (3-D Secure: next step)
     refused = f"the processor refused the payment ({result.outcome.value}): {result.provider_message or ''}"
     return record_outcome(payment, False, (PROCESSOR_REFUSED, refused.rstrip(": ")), done=done)
+
+
+def _risk_outcome(payment: dict[str, Any], declined: bool) -> None:
+    """The processor's answer counted for risk (once per payment; a verification is not assessed)."""
+    if payment.get("risk"):
+        risk_gate.outcome(payment, declined)
 
 
 def decline_error(payment: dict[str, Any], result: ConnectorResult) -> tuple[str, str]:

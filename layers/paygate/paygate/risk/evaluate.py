@@ -19,11 +19,15 @@ from paygate.risk.models import (
     parse_rule,
 )
 
-# The gateway's rules every merchant gets, read only (a merchant may disable them per mode).
+# The gateway's rules every merchant gets, read only (a merchant may turn them off or on per mode).
 _DEFAULTS: dict[str, dict[str, Any]] = {
+    # Off until the merchant turns it on (PATCH enabled: true): how often one card may be tried is the
+    # merchant's call (a subscription retries, a ticket sale bursts), and on by default it would block
+    # every integrator's sixth test payment with 4242... in a minute (docs/risk.md).
     "rule_default_card_minute": {
         "name": "Block a card tried more than 5 times in a minute",
         "action": "block",
+        "enabled": False,
         "conditions": [
             {
                 "velocity": {"key": "card_fingerprint", "window": "minute", "count": "attempts"},
@@ -61,7 +65,7 @@ def default_rules(mode: str, disabled: Mapping[str, bool]) -> list[Rule]:
     """The default rules as a merchant sees them in ``mode``; ``disabled``: rule id -> enabled override."""
     return [
         Rule(**rule.model_dump(), id=rule_id, mode=mode, default=True).model_copy(  # type: ignore[arg-type]
-            update={"enabled": disabled.get(rule_id, True)}
+            update={"enabled": disabled.get(rule_id, rule.enabled)}
         )
         for rule_id, rule in DEFAULT_RULES.items()
     ]

@@ -118,6 +118,22 @@ def assess(facts: RiskFacts) -> Assessment:
     return assessment
 
 
+PERSONAL_FACTS = ("email", "ip", "ip_country", "vpa", "customer")
+
+
+def erase_payment(merchant_id: str, mode: str, payment_id: str) -> bool:
+    """A payment's assessment keeps no personal fact once its customer is erased (the Payments side of
+    an erasure calls this per payment, docs/privacy.md): the facts a dry run replays lose the e-mail,
+    IP, VPA and customer; the decision, score and counters stay. True if there was one to erase."""
+    found = store.assessment(merchant_id, mode, payment_id)
+    if found is None:
+        return False
+    facts = {**found.get("facts", {}), **{name: None for name in PERSONAL_FACTS}}
+    record = {"assessment": found["assessment"], "facts": facts, "counters": found.get("counters", {})}
+    store.replace_record(merchant_id, mode, payment_id, record)
+    return True
+
+
 def record_outcome(facts: RiskFacts, declined: bool) -> None:
     """Count a decline (or end the declines in a row) for each key of the payment, once per payment;
     a success also joins the merchant's usual amount in its currency."""

@@ -286,6 +286,17 @@ def put_assessment(
     return dynamo.put_if_absent(table(), item)
 
 
+def replace_record(merchant_id: str, mode: str, payment_id: str, record: dict[str, Any]) -> None:
+    """Rewrite an assessment's record in place (its facts erased: ``service.erase_payment``)."""
+    op = dynamo.update_op(
+        table(),
+        {"pk": _assess_pk(merchant_id, mode), "sk": payment_id},
+        sets={"record": json.dumps(record)},
+        condition="attribute_exists(pk)",
+    )
+    dynamo.update(op)
+
+
 def mark_outcome(merchant_id: str, mode: str, payment_id: str, outcome: str) -> bool:
     """Note the payment's outcome on its assessment, once: False when it was noted already (or the
     payment was never assessed), so a retried ``record_outcome`` counts nothing twice."""
