@@ -33,7 +33,7 @@ from paygate.core import clock, dynamo
 from paygate.core.errors import BadRequest
 from paygate.core.observability import logger
 from paygate.core.settings import ChallengeEnv, Processing
-from paygate.payments import challenge_tokens, store
+from paygate.payments import challenge_tokens, risk_gate, store
 from paygate.payments.access import owned
 from paygate.payments.models import AuthenticateIn, PublicPayment
 
@@ -146,6 +146,7 @@ def require_action(payment: dict[str, Any], done: dispatch.Dispatched) -> str:
         payment["id"],
         {
             **sets,
+            **risk_gate.kept(payment),
             "status": STATUS,
             "next_action": action,
             "challenge_expires_at": expires_at,

@@ -239,7 +239,11 @@ def _keep(payment: dict[str, Any], done: dispatch.Dispatched) -> None:
         return
     now = clock.iso_now()
     change = store.change(
-        payment["id"], {**sets, "updated_at": now}, "#status = :pending", append=append, pending="pending"
+        payment["id"],
+        {**sets, **risk_gate.kept(payment), "updated_at": now},
+        "#status = :pending",
+        append=append,
+        pending="pending",
     )
     dynamo.transact([change, *pointers])
 
@@ -283,7 +287,7 @@ def record_outcome(
     kept_sets, append, pointers = _kept(payment["id"], done)
     change = store.change(
         payment["id"],
-        {**sets, **kept_sets, **(extra or {})},
+        {**sets, **kept_sets, **risk_gate.kept(payment), **(extra or {})},
         "#status = :expected",
         append=append or None,
         expected=expected,

@@ -1,14 +1,13 @@
 """The risk check of a payment's first attempt, before any connector is called (docs/risk.md): the
 payment's facts (kept on it at creation: the card's BIN, network, issuing country and fingerprint, the
 payer's IP at the checkout, the VPA, the customer) assessed by the Risk context's rules, lists and score.
-The assessment is kept on the payment (``risk``); a block fails it with RISK_BLOCKED."""
+The assessment is kept on the payment (``risk``) by the attempt's own write; a block fails it with
+RISK_BLOCKED."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from paygate.core import dynamo
-from paygate.payments import store
 from paygate.risk import service as risk
 
 BLOCKED = "RISK_BLOCKED"
@@ -34,11 +33,15 @@ def facts(payment: dict[str, Any]) -> risk.RiskFacts:
 
 
 def assess(payment: dict[str, Any]) -> dict[str, Any]:
-    """The assessment (idempotent per payment: a redelivered attempt gets the first), kept on the
-    payment while it is still pending."""
-    found = risk.assess(facts(payment)).model_dump(mode="json")
-    dynamo.update(store.change(payment["id"], {"risk": found}, "#status = :pending", pending="pending"))
-    return found
+    """The assessment (idempotent per payment: a redelivered attempt or a retry gets the first). It is
+    kept on the payment by the write that records the attempt (``kept``): no write of its own, which
+    would rewrite the payment in its merchant's index once more per payment (benchmarks/RESULTS.md)."""
+    return risk.assess(facts(payment)).model_dump(mode="json")
+
+
+def kept(payment: dict[str, Any]) -> dict[str, Any]:
+    """The attribute an attempt's write sets on the payment: its risk assessment, when it has one."""
+    return {"risk": payment["risk"]} if payment.get("risk") else {}
 
 
 def outcome(payment: dict[str, Any], declined: bool) -> None:
