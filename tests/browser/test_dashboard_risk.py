@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from localcloud.runtime import LocalCloud
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_dashboard import admin, login, new_merchant, tid  # noqa: F401 (admin: fixture)
-from tests.integration.gateway.client import Api, card
+from tests.browser.test_dashboard import login, new_merchant, tid
+from tests.integration.gateway.client import ADMIN_KEY, Api, card
 
 AMEX = "378282246310005"
 MASTERCARD = "5555555555554444"
+
+
+@pytest.fixture(scope="module")
+def admin(gateway: LocalCloud) -> Api:
+    return Api(gateway.url, {"Authorization": f"Bearer {ADMIN_KEY}"})
 
 
 def _pay(api: Api, number: str, amount: int = 5_000) -> dict[str, Any]:
@@ -26,7 +32,7 @@ def _pay(api: Api, number: str, amount: int = 5_000) -> dict[str, Any]:
 def test_a_block_list_payment_shows_the_block_its_entry_and_signals_a_normal_one_its_score(
     page: Page,
     gateway: LocalCloud,
-    admin: Api,  # noqa: F811
+    admin: Api,
 ) -> None:
     # Given a merchant whose Amex card was used four times within the hour (a velocity signal),
     # then its BIN on the block list
