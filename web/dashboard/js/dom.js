@@ -62,8 +62,8 @@ const STATUS_TONES = {
   paid: "good",
 };
 
-export function badge(status, testid) {
-  const tone = STATUS_TONES[status] || "neutral";
+/** A status pill; `tone` (good, warn, bad, info, neutral) overrides the one the status implies. */
+export function badge(status, testid, tone = STATUS_TONES[status] || "neutral") {
   return h("span", { class: `badge badge-${tone}`, testid }, status ?? "—");
 }
 

@@ -255,6 +255,7 @@ export async function renderPaymentDetail(view, { id }, ctx, app) {
         ["Created", dateTime(p.created_at)],
         ["Updated", dateTime(p.updated_at)],
       ]),
+      riskAssessment(p),
       processing(p),
     );
 
@@ -335,6 +336,76 @@ function processing(p) {
         h("strong", {}, `Attempt ${trace.attempt}${trace.config_version ? ` · rules version ${trace.config_version}` : ""}`),
         h("ol", {}, (trace.steps || []).map((step) => h("li", {}, step))),
       ),
+    ),
+  );
+}
+
+// The risk check ran before any connector: its score, level, decision and what made it, and the
+// signals behind the score. Payments made before risk (and verifications) have `risk: null`.
+const LEVEL_TONES = { normal: "good", elevated: "warn", highest: "bad" };
+const ACTION_TONES = { none: "neutral", allow: "good", block: "bad", review: "warn", request_3ds: "info" };
+const ACTION_WORDS = { none: "none", allow: "allow", block: "block", review: "review", request_3ds: "request 3-D Secure" };
+
+function riskDecider(risk) {
+  if (risk.list_entry) {
+    const entry = risk.list_entry;
+    return h("span", {}, `${entry.list} list: ${entry.type} `, mono(entry.value), " ", mono(entry.id, { class: "mono muted" }));
+  }
+  if (risk.rule) {
+    return h(
+      "span",
+      {},
+      `rule “${risk.rule.name}” `,
+      risk.rule.default ? badge("default", "risk-rule-default", "info") : null,
+      " ",
+      mono(risk.rule.id, { class: "mono muted" }),
+    );
+  }
+  return null; // no rule and no list entry matched: the payment went ahead
+}
+
+function riskAssessment(p) {
+  const risk = p.risk;
+  if (!risk) return null;
+  // a DOM node has one place: the alert and the field each get their own
+  const decider = riskDecider(risk);
+  const blocked = risk.action === "block";
+  return h(
+    "div",
+    { class: `risk${blocked ? " risk-blocked" : ""}`, testid: "payment-risk" },
+    h("h3", {}, "Risk"),
+    blocked
+      ? h(
+          "div",
+          { class: "alert alert-error", role: "alert", testid: "risk-blocked" },
+          h("strong", {}, "Blocked by risk: "),
+          riskDecider(risk) || "blocked",
+          h("p", { class: "small" }, "No connector was called."),
+        )
+      : null,
+    fields([
+      [
+        "Score",
+        h(
+          "span",
+          { class: "risk-score" },
+          h("strong", { testid: "risk-score" }, String(risk.score)),
+          h("span", { class: "muted" }, " / 100 "),
+          badge(risk.level, "risk-level", LEVEL_TONES[risk.level] || "neutral"),
+        ),
+      ],
+      ["Action", badge(ACTION_WORDS[risk.action] || risk.action, "risk-action", ACTION_TONES[risk.action] || "neutral")],
+      ["Decided by", decider ? h("span", { testid: "risk-decided-by" }, decider) : h("span", { class: "muted", testid: "risk-decided-by" }, "no rule or list entry matched")],
+      ["Assessed", dateTime(risk.assessed_at)],
+    ]),
+    dataTable(
+      [
+        { label: "Signal", cell: (sig) => mono(sig.name) },
+        { label: "Points", cell: (sig) => String(sig.points), class: "num" },
+        { label: "Detail", cell: (sig) => sig.detail || "—" },
+      ],
+      risk.signals || [],
+      { testid: "risk-signals", rowTestid: "risk-signal-row", caption: "Signals behind the risk score", empty: "No risk signals" },
     ),
   );
 }
