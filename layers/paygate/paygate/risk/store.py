@@ -105,11 +105,16 @@ def _rules_pk(merchant_id: str, mode: str) -> str:
 def rules(merchant_id: str, mode: str) -> list[dict[str, Any]]:
     """Every rule item of the merchant in this mode, oldest first (default overrides included): one
     consistent Query of one partition."""
-    request = {
+    return _partition(_rules_pk(merchant_id, mode), consistent=True)
+
+
+def _partition(pk: str, consistent: bool = False) -> list[dict[str, Any]]:
+    """Every item of one partition, page after page."""
+    request: dict[str, Any] = {
         "TableName": table(),
         "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": dynamo.values(pk=_rules_pk(merchant_id, mode)),
-        "ConsistentRead": True,
+        "ExpressionAttributeValues": dynamo.values(pk=pk),
+        "ConsistentRead": consistent,
     }
     items: list[dict[str, Any]] = []
     while True:
@@ -247,18 +252,7 @@ def claims(merchant_id: str, mode: str, pairs: list[tuple[str, str]]) -> list[di
 
 
 def cidr_entries(merchant_id: str, mode: str) -> list[dict[str, Any]]:
-    request = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": dynamo.values(pk=_cidrs_pk(merchant_id, mode)),
-    }
-    items: list[dict[str, Any]] = []
-    while True:
-        answer = dynamo.client().query(**request)
-        items += [dynamo.from_item(item) for item in answer.get("Items", [])]
-        if not answer.get("LastEvaluatedKey"):
-            return items
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return _partition(_cidrs_pk(merchant_id, mode))
 
 
 # --- assessments, usual amounts, customers' cards -------------------------------------------------------
